@@ -1,0 +1,325 @@
+import { fromUtf8Strict, toBase64 } from '../crypto/encoding.js'
+import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
+import { bodyBytes, normalizeHeaders } from '../request.js'
+import { memoryStore } from '../stores/memory.js'
+import type { DedupeStore } from '../stores/types.js'
+import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
+import { readLimited } from './body.js'
+import { type ErrorInfo, type ResolvedTimings, resolveTimings, type WebhookHandlerOptions } from './options.js'
+import { accepted, duplicate, inFlight, methodNotAllowed, refused } from './responses.js'
+
+/** A composed receiver: verify → dedupe → enqueue → answer. */
+export interface WebhookHandler<T = unknown> {
+  readonly provider: Provider<T>
+  readonly store: DedupeStore
+  /** The effective limits and durations, defaults filled in. */
+  readonly settings: Readonly<ResolvedTimings>
+  /** Handles one delivery given as plain data (what adapters call). Never throws. */
+  handle(request: WebhookRequest): Promise<WebhookResponse>
+  /** Handles a Web standard `Request` (Next.js App Router, Hono, Workers, Bun, Deno). Never throws. */
+  fetch(request: Request): Promise<Response>
+}
+
+// Headers that carry credentials are kept out of events, whatever the provider.
+const ALWAYS_SENSITIVE = ['authorization', 'proxy-authorization', 'cookie']
+const COMPLETE_ATTEMPTS = 3
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
+
+let warnedAboutMemoryStore = false
+
+class TimeoutError extends Error {}
+
+function withTimeout<V>(work: () => Promise<V> | V, ms: number): Promise<V> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), ms)
+  })
+  return Promise.race([Promise.resolve().then(work), timeout]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Composes a provider, a dedupe store and your queue into one receiver that answers every
+ * delivery with the status that makes the provider's retries do the right thing.
+ *
+ * @example
+ * import { createWebhookHandler } from 'webhook-inbox'
+ * import { stripe } from 'webhook-inbox/providers'
+ *
+ * const handler = createWebhookHandler({
+ *   provider: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }),
+ *   enqueue: async (event) => { await queue.add(event.type, event) },
+ * })
+ * export const POST = (request: Request) => handler.fetch(request)
+ */
+export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions<T>): WebhookHandler<T> {
+  const { provider, enqueue } = options
+  configInvariant(
+    provider && typeof provider.verify === 'function' && typeof provider.name === 'string',
+    'createWebhookHandler: `provider` is required, for example `provider: stripe({ secret })` from webhook-inbox/providers.',
+  )
+  configInvariant(
+    typeof enqueue === 'function',
+    'createWebhookHandler: `enqueue` is required: a function that puts the event on your queue and resolves once it is stored.',
+    provider.name,
+  )
+  const settings = resolveTimings(options)
+  const clock = options.now ?? Date.now
+  const methods = (provider.methods ?? ['POST']).map((m) => m.toUpperCase())
+  const sensitive = new Set([...ALWAYS_SENSITIVE, ...(provider.sensitiveHeaders ?? []).map((h) => h.toLowerCase())])
+  const name = provider.name
+
+  function report(info: ErrorInfo): void {
+    if (!options.onError) return
+    try {
+      const result = options.onError(info) as unknown
+      if (result instanceof Promise) result.catch(() => {})
+    } catch {
+      // onError is the last resort: a throw there has nowhere else to go.
+    }
+  }
+
+  function callHook<A>(hook: ((arg: A) => unknown) | undefined, arg: A, id?: string): void {
+    if (!hook) return
+    try {
+      const result = hook(arg)
+      if (result instanceof Promise)
+        result.catch((error: unknown) => report({ provider: name, phase: 'hook', id, error }))
+    } catch (error) {
+      report({ provider: name, phase: 'hook', id, error })
+    }
+  }
+
+  let store = options.store
+  if (!store) {
+    store = memoryStore()
+    const message = `[webhook-inbox] [${name}] using the default memoryStore: it deduplicates within this process only. With more than one process, pass a shared store (webhook-inbox/redis, webhook-inbox/postgres).`
+    if (options.onWarning) callHook(options.onWarning, message)
+    else if (!warnedAboutMemoryStore) {
+      warnedAboutMemoryStore = true
+      console.warn(message)
+    }
+  }
+  const dedupe = store
+
+  function reject(error: WebhookError, method: string, response: WebhookResponse = refused(error)): WebhookResponse {
+    callHook(options.onRejected, { provider: name, method, error })
+    return response
+  }
+
+  function storeError(error: unknown, operation: string): WebhookError {
+    if (error instanceof TimeoutError) {
+      return new WebhookStoreError(
+        'store_timeout',
+        `the dedupe store did not answer ${operation} within ${settings.storeTimeoutMs} ms; the provider will retry.`,
+        { provider: name },
+      )
+    }
+    return new WebhookStoreError(
+      'store_unavailable',
+      `the dedupe store failed on ${operation}; the provider will retry.`,
+      {
+        provider: name,
+        cause: error,
+      },
+    )
+  }
+
+  function buildEvent(
+    id: string,
+    type: string,
+    payload: T,
+    bytes: Uint8Array,
+    headers: Record<string, string>,
+    now: number,
+    timestamp: number | undefined,
+  ): WebhookEvent<T> {
+    const text = fromUtf8Strict(bytes)
+    const event: WebhookEvent<T> = {
+      provider: name,
+      id,
+      type,
+      payload,
+      body: text ?? toBase64(bytes),
+      headers: Object.fromEntries(Object.entries(headers).filter(([key]) => !sensitive.has(key))),
+      receivedAt: new Date(now).toISOString(),
+    }
+    if (text === undefined) event.bodyEncoding = 'base64'
+    if (timestamp !== undefined && Number.isFinite(timestamp)) event.timestamp = new Date(timestamp).toISOString()
+    return event
+  }
+
+  async function settle(key: string, id: string, token: string): Promise<void> {
+    for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
+      try {
+        const held = await withTimeout(
+          () => dedupe.complete(key, token, { retentionMs: settings.retentionMs }),
+          settings.storeTimeoutMs,
+        )
+        if (held === false) {
+          report({
+            provider: name,
+            phase: 'complete',
+            id,
+            error: new WebhookStoreError(
+              'store_unavailable',
+              'the claim expired before complete (enqueue took longer than leaseMs); the event is queued, and a later retry may queue it again.',
+              { provider: name },
+            ),
+          })
+        }
+        return
+      } catch (error) {
+        if (attempt === COMPLETE_ATTEMPTS) {
+          report({ provider: name, phase: 'complete', id, error: storeError(error, 'complete') })
+        }
+      }
+    }
+  }
+
+  async function release(key: string, id: string, token: string): Promise<void> {
+    try {
+      await withTimeout(() => dedupe.release(key, token), settings.storeTimeoutMs)
+    } catch (error) {
+      // The lease still runs out, so the provider's later retry gets the id.
+      report({ provider: name, phase: 'release', id, error: storeError(error, 'release') })
+    }
+  }
+
+  async function handle(request: WebhookRequest): Promise<WebhookResponse> {
+    const method = String(request.method ?? '').toUpperCase()
+    if (!methods.includes(method)) {
+      const error = new WebhookError(
+        'method_not_allowed',
+        `${method || 'this method'} is not accepted here; the provider sends ${methods.join(', ')}.`,
+        { provider: name },
+      )
+      return reject(error, method, methodNotAllowed(error, methods))
+    }
+    const bytes = bodyBytes(request.body ?? '')
+    if (bytes.byteLength > settings.maxBodyBytes) {
+      return reject(tooLarge(), method)
+    }
+    const headers = normalizeHeaders(request.headers ?? {})
+    const now = clock()
+
+    let result: Awaited<ReturnType<Provider<T>['verify']>>
+    try {
+      result = await provider.verify({ method, url: request.url, headers, body: bytes }, { now })
+    } catch (error) {
+      report({ provider: name, phase: 'verify', error })
+      return refused(
+        new WebhookError('internal_error', 'verification failed unexpectedly; see onError.', { provider: name }),
+      )
+    }
+    if (!result.ok) return reject(result.error, method)
+    if (result.handshake) return result.handshake
+
+    const { id } = result
+    const key = `${name}:${id}`
+    let claim: Awaited<ReturnType<DedupeStore['claim']>>
+    try {
+      claim = await withTimeout(() => dedupe.claim(key, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs)
+    } catch (error) {
+      const failure = storeError(error, 'claim')
+      report({ provider: name, phase: 'claim', id, error: failure })
+      return refused(failure)
+    }
+    if (claim.state === 'duplicate') {
+      callHook(options.onDuplicate, { provider: name, id }, id)
+      return duplicate(id)
+    }
+    if (claim.state === 'in-flight') {
+      const error = new WebhookError('in_flight', 'this event is being processed by another delivery; retry later.', {
+        provider: name,
+      })
+      return reject(error, method, inFlight(error, Math.max(1, Math.ceil(settings.enqueueTimeoutMs / 1000))))
+    }
+
+    const event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
+    try {
+      await withTimeout(() => enqueue(event), settings.enqueueTimeoutMs)
+    } catch (error) {
+      await release(key, id, claim.token)
+      const timedOut = error instanceof TimeoutError
+      const failure = timedOut
+        ? new WebhookError(
+            'enqueue_timeout',
+            `enqueue did not finish within ${settings.enqueueTimeoutMs} ms; the claim was released so the provider's retry is processed.`,
+            { provider: name },
+          )
+        : new WebhookError(
+            'enqueue_failed',
+            "enqueue threw; the claim was released so the provider's retry is processed.",
+            { provider: name, cause: error },
+          )
+      report({ provider: name, phase: 'enqueue', id, error: timedOut ? failure : error })
+      return refused(failure)
+    }
+    await settle(key, id, claim.token)
+    callHook(options.onAccepted, event, id)
+    return accepted(id)
+  }
+
+  function tooLarge(): WebhookError {
+    return new WebhookError('body_too_large', `the body is larger than maxBodyBytes (${settings.maxBodyBytes}).`, {
+      provider: name,
+    })
+  }
+
+  async function fetchHandler(request: Request): Promise<Response> {
+    const method = request.method.toUpperCase()
+    let response: WebhookResponse
+    if (!methods.includes(method)) {
+      response = await handle({ method, url: request.url, headers: request.headers, body: '' })
+    } else {
+      const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+      const read = declared > settings.maxBodyBytes ? ({ ok: false } as const) : await readBody(request)
+      if (!read.ok) {
+        await request.body?.cancel().catch(() => {})
+        response = reject(tooLarge(), method)
+      } else {
+        response = await handle({ method, url: request.url, headers: request.headers, body: read.bytes })
+      }
+    }
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, {
+      status: response.status,
+      headers: response.headers,
+    })
+  }
+
+  async function readBody(request: Request): Promise<{ ok: true; bytes: Uint8Array } | { ok: false }> {
+    try {
+      return await readLimited(request.body, settings.maxBodyBytes)
+    } catch (error) {
+      // A body that was already read ("Body is unusable") is a wiring mistake, not network input.
+      if (request.bodyUsed) {
+        throw new WebhookError(
+          'body_already_parsed',
+          'the request body was already read before the webhook handler; pass the untouched Request (do not call request.json() or request.text() first).',
+          { provider: name, cause: error },
+        )
+      }
+      throw error
+    }
+  }
+
+  return {
+    provider,
+    store: dedupe,
+    settings,
+    handle,
+    async fetch(request) {
+      try {
+        return await fetchHandler(request)
+      } catch (error) {
+        const failure =
+          error instanceof WebhookError
+            ? error
+            : new WebhookError('internal_error', 'the request could not be read.', { provider: name, cause: error })
+        report({ provider: name, phase: 'verify', error })
+        const response = refused(failure)
+        return new Response(response.body, { status: response.status, headers: response.headers })
+      }
+    },
+  }
+}

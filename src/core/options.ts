@@ -1,0 +1,111 @@
+import { configInvariant } from '../errors.js'
+import type { DedupeStore } from '../stores/types.js'
+import type { Provider, WebhookEvent } from '../types.js'
+
+/** What `onRejected` is told. Never a secret, signature or payload. */
+export interface RejectedInfo {
+  provider: string
+  method: string
+  error: import('../errors.js').WebhookError
+}
+
+/** What `onError` is told: a failure on the handler's side (store, enqueue, a hook). */
+export interface ErrorInfo {
+  provider: string
+  phase: 'verify' | 'claim' | 'enqueue' | 'complete' | 'release' | 'hook'
+  /** The dedupe key's id part, when the failure concerns one event. */
+  id?: string
+  error: unknown
+}
+
+/** Options of {@link createWebhookHandler}. Durations in milliseconds, sizes in bytes. */
+export interface WebhookHandlerOptions<T = unknown> {
+  /** The provider preset, e.g. `stripe({ secret })` from `webhook-inbox/providers`. */
+  provider: Provider<T>
+  /** Hands an accepted event to your queue. Resolve once it is durably queued; throw to have the provider retry. */
+  enqueue: (event: WebhookEvent<T>) => Promise<unknown> | unknown
+  /**
+   * Where processed ids are remembered. Use a shared store (Redis, PostgreSQL) when more than
+   * one process receives webhooks.
+   * @default memoryStore()
+   */
+  store?: DedupeStore
+  /** Largest body accepted; larger ones get 413, and `fetch` stops reading past it. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number
+  /**
+   * How long `enqueue` may take before the delivery is answered 503 and its claim released.
+   * @default half the provider's response deadline (5000 when it has none)
+   */
+  enqueueTimeoutMs?: number
+  /** How long one store call may take before the delivery is answered 503. @default 2000 */
+  storeTimeoutMs?: number
+  /**
+   * How long a claim holds an id while it is enqueued; a crashed process blocks the id no longer.
+   * Must be above `enqueueTimeoutMs`.
+   * @default max(30000, 2 × enqueueTimeoutMs + 3 × storeTimeoutMs)
+   */
+  leaseMs?: number
+  /**
+   * How long a processed id is remembered.
+   * @default 1.25 × max(the provider's retry window, 24 h)
+   */
+  retentionMs?: number
+  /** Clock in epoch milliseconds (for tests). @default Date.now */
+  now?: () => number
+  /** Called once per accepted event, after `enqueue` succeeded. */
+  onAccepted?: (event: WebhookEvent<T>) => void
+  /** Called when a delivery of an already processed id arrives. */
+  onDuplicate?: (info: { provider: string; id: string }) => void
+  /** Called for every refused delivery (bad signature, too large, in flight, ...). */
+  onRejected?: (info: RejectedInfo) => void
+  /** Called for failures on our side: store, enqueue, a throwing hook. */
+  onError?: (info: ErrorInfo) => void
+  /**
+   * Receives setup warnings, such as the default memory store not deduplicating across
+   * processes. @default console.warn, once per process
+   */
+  onWarning?: (message: string) => void
+}
+
+export interface ResolvedTimings {
+  maxBodyBytes: number
+  enqueueTimeoutMs: number
+  storeTimeoutMs: number
+  leaseMs: number
+  retentionMs: number
+}
+
+const HOUR = 3_600_000
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+function positive(value: number | undefined, name: string): void {
+  configInvariant(
+    value === undefined || (Number.isFinite(value) && value > 0),
+    `createWebhookHandler: \`${name}\` must be a positive finite number of ${name.endsWith('Bytes') ? 'bytes' : 'milliseconds'}.`,
+  )
+}
+
+/** Validates options and fills in defaults derived from the provider. Throws `WebhookConfigError`. */
+export function resolveTimings<T>(options: WebhookHandlerOptions<T>): ResolvedTimings {
+  const { provider } = options
+  for (const name of ['maxBodyBytes', 'enqueueTimeoutMs', 'storeTimeoutMs', 'leaseMs', 'retentionMs'] as const) {
+    positive(options[name], name)
+  }
+  const deadline = provider.responseDeadlineMs
+  const enqueueTimeoutMs = options.enqueueTimeoutMs ?? (deadline ? Math.max(500, Math.floor(deadline / 2)) : 5000)
+  const storeTimeoutMs = options.storeTimeoutMs ?? 2000
+  const leaseMs = options.leaseMs ?? Math.max(30_000, 2 * enqueueTimeoutMs + 3 * storeTimeoutMs)
+  configInvariant(
+    leaseMs > enqueueTimeoutMs,
+    `createWebhookHandler: \`leaseMs\` (${leaseMs}) must be above \`enqueueTimeoutMs\` (${enqueueTimeoutMs}), or a slow enqueue could run while another delivery of the same id claims it.`,
+    provider.name,
+  )
+  const retentionMs = options.retentionMs ?? Math.ceil(1.25 * Math.max(provider.retryWindowMs ?? 0, 24 * HOUR))
+  return {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    enqueueTimeoutMs,
+    storeTimeoutMs,
+    leaseMs,
+    retentionMs,
+  }
+}

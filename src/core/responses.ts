@@ -1,0 +1,35 @@
+import type { WebhookError } from '../errors.js'
+import type { WebhookResponse } from '../types.js'
+
+// The HTTP answers of DESIGN.md, in one module. Every status the handler sends comes from here.
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) }
+}
+
+/** 200: accepted and enqueued. */
+export function accepted(id: string): WebhookResponse {
+  return json(200, { ok: true, id })
+}
+
+/** 200: already processed, so the provider stops retrying. */
+export function duplicate(id: string): WebhookResponse {
+  return json(200, { ok: true, duplicate: true, id })
+}
+
+/** 409 + Retry-After: the same id is being processed by another delivery; the provider retries. */
+export function inFlight(error: WebhookError, retryAfterSeconds: number): WebhookResponse {
+  return json(error.status, { error: error.toJSON() }, { 'retry-after': String(retryAfterSeconds) })
+}
+
+/** 405 + Allow. */
+export function methodNotAllowed(error: WebhookError, allow: readonly string[]): WebhookResponse {
+  return json(error.status, { error: error.toJSON() }, { allow: allow.join(', ') })
+}
+
+/** Any other refusal: the error's own status, `{ error: { code, message } }`, never a secret or expected signature. */
+export function refused(error: WebhookError): WebhookResponse {
+  return json(error.status, { error: error.toJSON() })
+}

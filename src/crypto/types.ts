@@ -1,0 +1,31 @@
+/** Hash algorithms the verifiers use, in Web Crypto spelling. */
+export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-512'
+
+/**
+ * The one small interface every scheme is written against. Two back ends implement it:
+ * `node:crypto` on Node (fast for the 1–10 KB bodies webhooks carry) and Web Crypto elsewhere.
+ * Both pass the same known-answer suite.
+ */
+export interface CryptoBackend {
+  readonly name: 'node' | 'web'
+  hmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Promise<Uint8Array>
+  digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array>
+  /** Constant time for equal lengths; `false` at once for different lengths (lengths are public). */
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
+  /** Ed25519 signature check; `false` (never a throw) for a malformed key or signature. */
+  verifyEd25519(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>
+  /**
+   * ECDSA P-256 / SHA-256 check. `publicKey` is SPKI DER, `signature` is DER (as SendGrid sends it)
+   * or raw r||s (64 bytes, as JWS uses it). `false` for anything malformed.
+   */
+  verifyEcdsaP256(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>
+  /**
+   * RSASSA-PKCS1-v1_5 check. `publicKey` is SPKI DER. `false` for anything malformed.
+   */
+  verifyRsaPkcs1(
+    algorithm: HashAlgorithm,
+    publicKey: Uint8Array,
+    signature: Uint8Array,
+    data: Uint8Array,
+  ): Promise<boolean>
+}

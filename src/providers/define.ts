@@ -1,0 +1,178 @@
+import { toHex } from '../crypto/encoding.js'
+import { getCrypto } from '../crypto/index.js'
+import { configInvariant, WebhookVerificationError } from '../errors.js'
+import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
+import type { Provider, VerifyOptions, VerifyResult, WebhookRequest, WebhookResponse } from '../types.js'
+import type { SchemeResult } from '../verifiers/shared.js'
+
+/** One delivery, as a preset sees it: lower-cased headers, the raw bytes, the time. */
+export interface DeliveryContext {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly bytes: Uint8Array
+  readonly now: number
+  /** The body as UTF-8 text (computed once). */
+  text(): string
+  /** A header by name, any case. */
+  header(name: string): string | undefined
+}
+
+/** How a preset's body becomes `payload`. */
+export type BodyFormat = 'json' | 'form' | 'text' | ((context: DeliveryContext) => unknown)
+
+/** What a preset's `verify` reports on success. */
+export interface SchemeSuccess {
+  /** Signed timestamp, epoch milliseconds. */
+  timestamp?: number
+  /** What was signed, when it is more than the body; hashed for the fallback id. */
+  signedMaterial?: Uint8Array
+}
+
+/** Everything a preset is made of. Every function gets the same {@link DeliveryContext}. */
+export interface ProviderDefinition<T> {
+  name: string
+  methods?: readonly string[]
+  retryWindowMs?: number
+  responseDeadlineMs?: number
+  sensitiveHeaders?: readonly string[]
+  /**
+   * Answers a request before any signature check (an unsigned handshake such as Meta's GET
+   * `hub.challenge`), or refuses it. `undefined` goes on to `verify`.
+   */
+  beforeVerify?(
+    context: DeliveryContext,
+  ):
+    | WebhookResponse
+    | WebhookVerificationError
+    | undefined
+    | Promise<WebhookResponse | WebhookVerificationError | undefined>
+  verify(context: DeliveryContext): Promise<SchemeResult<SchemeSuccess>>
+  /** @default 'json' */
+  body?: BodyFormat
+  /** The event id; `undefined` falls back to `sha256:` + hex SHA-256 of the signed material. */
+  id?(context: DeliveryContext, payload: T): string | undefined
+  /** The event type; `undefined` becomes `''`. */
+  type?(context: DeliveryContext, payload: T): string | undefined
+  /** A handshake answered after a good signature (Slack `url_verification`, Discord PING, ...). */
+  handshake?(context: DeliveryContext, payload: T): WebhookResponse | undefined | Promise<WebhookResponse | undefined>
+}
+
+function createContext(request: WebhookRequest, now: number): DeliveryContext {
+  const headers = normalizeHeaders(request.headers ?? {})
+  const bytes = bodyBytes(request.body ?? '')
+  let text: string | undefined
+  return {
+    method: String(request.method ?? '').toUpperCase(),
+    url: request.url,
+    headers,
+    bytes,
+    now,
+    text: () => {
+      text ??= bodyText(bytes)
+      return text
+    },
+    header: (name) => headers[name.toLowerCase()],
+  }
+}
+
+/** Form fields as a plain object; a repeated field becomes an array of its values. */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [key, value] of new URLSearchParams(text)) {
+    const existing = Object.hasOwn(out, key) ? out[key] : undefined
+    const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]
+    Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}
+
+function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; value: unknown } | { ok: false } {
+  try {
+    if (typeof format === 'function') return { ok: true, value: format(context) }
+    if (format === 'text') return { ok: true, value: context.text() }
+    if (format === 'form') return { ok: true, value: parseForm(context.text()) }
+    return { ok: true, value: JSON.parse(context.text()) }
+  } catch {
+    return { ok: false }
+  }
+}
+
+/** `sha256:` + hex SHA-256 of the signed material: the id of a delivery whose provider sends none. */
+export async function fallbackId(material: Uint8Array): Promise<string> {
+  return `sha256:${toHex(await getCrypto().digest('SHA-256', material))}`
+}
+
+/**
+ * Builds a {@link Provider} from a scheme and a few lookups. Every preset in
+ * `webhook-inbox/providers` is made with it; use it for a provider that is not listed.
+ *
+ * @example
+ * import { defineProvider } from 'webhook-inbox/providers'
+ * import { verifyHmac } from 'webhook-inbox/verifiers'
+ * const acme = defineProvider({
+ *   name: 'acme',
+ *   verify: (d) => verifyHmac({ payload: d.bytes, signature: d.header('x-acme-signature'), secret }),
+ *   id: (d) => d.header('x-acme-delivery'),
+ * })
+ */
+export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): Provider<T> {
+  configInvariant(
+    typeof definition.name === 'string' && /^[a-z0-9][a-z0-9_.-]*$/i.test(definition.name),
+    'defineProvider: `name` must be a short identifier such as "acme" (letters, digits, "-", "_", ".").',
+  )
+  const { name } = definition
+  const format = definition.body ?? 'json'
+  return {
+    name,
+    methods: definition.methods,
+    retryWindowMs: definition.retryWindowMs,
+    responseDeadlineMs: definition.responseDeadlineMs,
+    sensitiveHeaders: definition.sensitiveHeaders,
+    async verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>> {
+      const context = createContext(request, options.now)
+      if (definition.beforeVerify) {
+        const early = await definition.beforeVerify(context)
+        if (early instanceof WebhookVerificationError) return { ok: false, error: early }
+        if (early) return { ok: true, id: '', type: '', payload: undefined as T, handshake: early }
+      }
+      const verified = await definition.verify(context)
+      if (!verified.ok) return verified
+      const parsed = parseBody(format, context)
+      if (!parsed.ok) {
+        return {
+          ok: false,
+          error: new WebhookVerificationError(
+            'invalid_body',
+            `the signature is valid but the body is not ${typeof format === 'string' ? format : 'in the expected format'}.`,
+            { provider: name },
+          ),
+        }
+      }
+      const payload = parsed.value as T
+      const handshake = await definition.handshake?.(context, payload)
+      if (handshake) return { ok: true, id: '', type: '', payload, handshake }
+      const id = definition.id?.(context, payload) || (await fallbackId(verified.signedMaterial ?? context.bytes))
+      const result: VerifyResult<T> = { ok: true, id, type: definition.type?.(context, payload) ?? '', payload }
+      if (verified.timestamp !== undefined) result.timestamp = verified.timestamp
+      return result
+    },
+  }
+}
+
+/** Reads `path` (`'data.id'`) from parsed JSON, as a string, or `undefined`. */
+export function pick(value: unknown, path: string): string | undefined {
+  let current: unknown = value
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined
+    current = (current as Record<string, unknown>)[part]
+  }
+  if (typeof current === 'string') return current || undefined
+  if (typeof current === 'number' && Number.isFinite(current)) return String(current)
+  return undefined
+}
+
+export const SECOND = 1000
+export const MINUTE = 60 * SECOND
+export const HOUR = 60 * MINUTE
+export const DAY = 24 * HOUR

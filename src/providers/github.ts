@@ -1,0 +1,50 @@
+import type { Provider } from '../types.js'
+import { verifyHmac } from '../verifiers/hmac.js'
+import { type Secrets, secretList } from '../verifiers/shared.js'
+import { DAY, defineProvider, parseForm, SECOND } from './define.js'
+
+/** Options of {@link github}. */
+export interface GitHubOptions {
+  /** The webhook secret(s) set on the hook; several while you rotate. */
+  secret: Secrets
+}
+
+/**
+ * GitHub repository, organisation and App webhooks: `X-Hub-Signature-256` (`sha256=` + hex
+ * HMAC-SHA256 of the body), id `X-GitHub-Delivery` (unchanged on redelivery), type
+ * `X-GitHub-Event`. JSON and form (`payload=`) content types are both accepted.
+ *
+ * GitHub does not retry by itself; deliveries are redelivered by hand or through the API for
+ * up to 3 days, so that is the retry window. It waits 10 s for an answer.
+ * Source: docs.github.com "Validating webhook deliveries", "Handling failed webhook deliveries".
+ *
+ * @example
+ * import { github } from 'webhook-inbox/providers'
+ * const provider = github({ secret: process.env.GITHUB_WEBHOOK_SECRET })
+ */
+export function github<T = unknown>(options: GitHubOptions): Provider<T> {
+  const keys = secretList(options?.secret, 'github')
+  return defineProvider<T>({
+    name: 'github',
+    retryWindowMs: 3 * DAY,
+    responseDeadlineMs: 10 * SECOND,
+    verify: (d) =>
+      verifyHmac({
+        payload: d.bytes,
+        signature: d.header('x-hub-signature-256'),
+        secret: keys,
+        prefix: 'sha256=',
+        provider: 'github',
+      }),
+    body: (d) => {
+      const contentType = d.header('content-type') ?? ''
+      if (contentType.startsWith('application/x-www-form-urlencoded')) {
+        const form = parseForm(d.text())
+        return JSON.parse(typeof form.payload === 'string' ? form.payload : '')
+      }
+      return JSON.parse(d.text())
+    },
+    id: (d) => d.header('x-github-delivery'),
+    type: (d) => d.header('x-github-event'),
+  })
+}

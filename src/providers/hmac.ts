@@ -1,0 +1,66 @@
+import type { Provider } from '../types.js'
+import { verifyHmac } from '../verifiers/hmac.js'
+import { type HmacAlgorithm, type Secrets, type SignatureEncoding, secretList } from '../verifiers/shared.js'
+import { type BodyFormat, type DeliveryContext, defineProvider } from './define.js'
+
+/** Options of {@link hmac}: any provider that sends an HMAC of the raw body in one header. */
+export interface HmacProviderOptions<T> {
+  /** Preset name, used in the dedupe key and in messages. @default 'hmac' */
+  name?: string
+  /** The signature header, e.g. `x-acme-signature`. */
+  header: string
+  /** Signing secret(s). */
+  secret: Secrets
+  /** @default 'sha256' */
+  algorithm?: HmacAlgorithm
+  /** @default 'hex' */
+  encoding?: SignatureEncoding
+  /** Text before the signature, e.g. `sha256=`. @default '' */
+  prefix?: string
+  /** Header holding the event id. Without it (and without `id`), the id is the body's SHA-256. */
+  idHeader?: string
+  /** Reads the event id from the parsed payload. */
+  id?: (payload: T, context: DeliveryContext) => string | undefined
+  /** Header holding the event type. */
+  typeHeader?: string
+  /** Reads the event type from the parsed payload. */
+  type?: (payload: T, context: DeliveryContext) => string | undefined
+  /** @default 'json' */
+  body?: BodyFormat
+  /** How long the provider retries; sets the default retention. */
+  retryWindowMs?: number
+  /** How long the provider waits for an answer; sets the default enqueue timeout. */
+  responseDeadlineMs?: number
+}
+
+/**
+ * A preset for any provider that signs the raw body with an HMAC in one header.
+ *
+ * @example
+ * import { hmac } from 'webhook-inbox/providers'
+ * const provider = hmac({ name: 'acme', header: 'x-acme-signature', prefix: 'sha256=',
+ *   secret: process.env.ACME_SECRET, idHeader: 'x-acme-delivery' })
+ */
+export function hmac<T = unknown>(options: HmacProviderOptions<T>): Provider<T> {
+  const name = options.name ?? 'hmac'
+  const keys = secretList(options.secret, name)
+  const { header, idHeader, typeHeader } = options
+  return defineProvider<T>({
+    name,
+    retryWindowMs: options.retryWindowMs,
+    responseDeadlineMs: options.responseDeadlineMs,
+    body: options.body,
+    verify: (d) =>
+      verifyHmac({
+        payload: d.bytes,
+        signature: d.header(header),
+        secret: keys,
+        algorithm: options.algorithm,
+        encoding: options.encoding,
+        prefix: options.prefix,
+        provider: name,
+      }),
+    id: (d, payload) => (idHeader ? d.header(idHeader) : undefined) ?? options.id?.(payload, d),
+    type: (d, payload) => (typeHeader ? d.header(typeHeader) : undefined) ?? options.type?.(payload, d),
+  })
+}

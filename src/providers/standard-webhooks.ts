@@ -1,0 +1,72 @@
+import { configInvariant } from '../errors.js'
+import type { Provider } from '../types.js'
+import type { Secrets } from '../verifiers/shared.js'
+import {
+  type StandardWebhooksSecretFormat,
+  standardWebhooksKeys,
+  standardWebhooksPublicKeys,
+  verifyStandardWebhooks,
+} from '../verifiers/standard-webhooks.js'
+import { type DeliveryContext, defineProvider, HOUR, MINUTE, pick, SECOND } from './define.js'
+
+/** Options of {@link standardWebhooks}. */
+export interface StandardWebhooksProviderOptions {
+  /** Endpoint secret(s), `whsec_…` (base64-decoded), for `v1` signatures. */
+  secret?: Secrets
+  /** How string secrets become keys. @default 'base64' */
+  secretFormat?: StandardWebhooksSecretFormat
+  /** Ed25519 public key(s), `whpk_…`, for `v1a` signatures. */
+  publicKey?: Secrets
+  /** Either direction. @default 300000 (5 minutes, as the reference libraries) */
+  toleranceMs?: number
+  /** Preset name (dedupe key prefix). @default 'standard-webhooks' */
+  name?: string
+}
+
+/** Reads `webhook-*` headers, falling back to `svix-*` (Svix, Clerk and Resend send those). */
+function header(d: DeliveryContext, suffix: 'id' | 'timestamp' | 'signature'): string | undefined {
+  return d.header(`webhook-${suffix}`) ?? d.header(`svix-${suffix}`)
+}
+
+/**
+ * Standard Webhooks (standardwebhooks.com) v1.0.0: `webhook-id`, `webhook-timestamp`,
+ * `webhook-signature` (`v1,<base64>` HMAC-SHA256 and `v1a,<base64>` Ed25519 over
+ * `id.timestamp.body`). The id is `webhook-id`, the same on every retry; the type is the body's
+ * `type`. The spec's example schedule retries for about 3 days, with a 15–30 s timeout.
+ *
+ * @example
+ * import { standardWebhooks } from 'webhook-inbox/providers'
+ * const provider = standardWebhooks({ secret: process.env.WEBHOOK_SECRET })
+ */
+export function standardWebhooks<T = unknown>(options: StandardWebhooksProviderOptions): Provider<T> {
+  const name = options?.name ?? 'standard-webhooks'
+  configInvariant(
+    options?.secret !== undefined || options?.publicKey !== undefined,
+    '`secret` is missing: pass the endpoint signing secret (`whsec_…`), or `publicKey` for Ed25519 endpoints.',
+    name,
+  )
+  const secret =
+    options.secret === undefined ? undefined : standardWebhooksKeys(options.secret, options.secretFormat, name)
+  const publicKey = options.publicKey === undefined ? undefined : standardWebhooksPublicKeys(options.publicKey, name)
+  const toleranceMs = options.toleranceMs ?? 5 * MINUTE
+  return defineProvider<T>({
+    name,
+    retryWindowMs: 76 * HOUR,
+    responseDeadlineMs: 15 * SECOND,
+    verify: (d) =>
+      verifyStandardWebhooks({
+        payload: d.bytes,
+        id: header(d, 'id'),
+        timestamp: header(d, 'timestamp'),
+        signature: header(d, 'signature'),
+        secret,
+        secretFormat: 'raw',
+        publicKey,
+        now: d.now,
+        toleranceMs,
+        provider: name,
+      }),
+    id: (d) => header(d, 'id'),
+    type: (_d, payload) => pick(payload, 'type'),
+  })
+}

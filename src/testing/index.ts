@@ -1,0 +1,15 @@
+/**
+ * Test helpers: request signers (the inverse of each preset), a recording fake store, and the
+ * dedupe-store conformance suite.
+ * @module
+ */
+export { type RecordingStore, recordingStore, type StoreCall } from './fake-store.js'
+export {
+  type SignerBase,
+  signGitHubRequest,
+  signHmacRequest,
+  signStandardWebhooksRequest,
+  signStripeRequest,
+  toFetchRequest,
+} from './signers.js'
+export { type DedupeStoreSuiteOptions, testDedupeStore } from './store-suite.js'

@@ -1,0 +1,134 @@
+import { fromBase64, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../crypto/encoding.js'
+import { getCrypto } from '../crypto/index.js'
+import type { HashAlgorithm } from '../crypto/types.js'
+import { configInvariant, type WebhookErrorCode, WebhookVerificationError } from '../errors.js'
+
+/** A secret as text (used as its UTF-8 bytes) or as bytes. */
+export type Secret = string | Uint8Array
+/** One secret or several (rotation): a signature made with any of them is accepted. */
+export type Secrets = Secret | readonly Secret[]
+
+/** HMAC hash names in the spelling providers document. */
+export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512'
+/** How a signature is written in its header. */
+export type SignatureEncoding = 'hex' | 'base64' | 'base64url'
+
+/** What every scheme returns: ok, or a typed verification error. Never thrown for network input. */
+export type SchemeResult<Extra extends object = object> =
+  | ({ ok: true } & Extra)
+  | { ok: false; error: WebhookVerificationError }
+
+export const HASHES: Record<HmacAlgorithm, HashAlgorithm> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }
+
+export function fail(
+  code: WebhookErrorCode,
+  message: string,
+  provider?: string,
+): { ok: false; error: WebhookVerificationError } {
+  return { ok: false, error: new WebhookVerificationError(code, message, { provider }) }
+}
+
+/**
+ * Normalises a secret option to a non-empty list of keys. Setup mistakes (no secret, an empty
+ * one, an empty list) throw `WebhookConfigError` with what to fix.
+ */
+export function secretList(secret: Secrets | undefined, provider?: string, option = 'secret'): Uint8Array[] {
+  const list = (Array.isArray(secret) ? secret : secret === undefined ? [] : [secret]) as readonly unknown[]
+  configInvariant(
+    list.length > 0,
+    `\`${option}\` is missing. Pass the signing secret from the provider's dashboard (a string, or a list while you rotate it), usually from an environment variable.`,
+    provider,
+  )
+  return list.map((item, index) => {
+    configInvariant(
+      (typeof item === 'string' || item instanceof Uint8Array) && item.length > 0,
+      `\`${option}\`${list.length > 1 ? `[${index}]` : ''} is empty or not a string. Check that the environment variable holding it is set.`,
+      provider,
+    )
+    return typeof item === 'string' ? utf8(item) : item
+  })
+}
+
+export function decodeSignature(text: string, encoding: SignatureEncoding): Uint8Array | undefined {
+  if (text.length === 0) return undefined
+  return encoding === 'hex' ? fromHex(text) : fromBase64(text)
+}
+
+export function encodeSignature(bytes: Uint8Array, encoding: SignatureEncoding): string {
+  return encoding === 'hex' ? toHex(bytes) : encoding === 'base64' ? toBase64(bytes) : toBase64Url(bytes)
+}
+
+/**
+ * True when an HMAC of `message` under any of `keys` equals any of `candidates`, compared in
+ * constant time. Every key is tried, so the time does not depend on which secret matched.
+ */
+export async function hmacMatches(
+  algorithm: HmacAlgorithm,
+  keys: readonly Uint8Array[],
+  message: Uint8Array,
+  candidates: readonly Uint8Array[],
+): Promise<boolean> {
+  const crypto = getCrypto()
+  let matched = false
+  for (const key of keys) {
+    const expected = await crypto.hmac(HASHES[algorithm], key, message)
+    for (const candidate of candidates) {
+      if (crypto.timingSafeEqual(expected, candidate)) matched = true
+    }
+  }
+  return matched
+}
+
+/** Options every timestamped scheme takes. */
+export interface ToleranceOptions {
+  /**
+   * How far the signed timestamp may be from `now`, in either direction. `Infinity` turns the
+   * check off (not recommended: it is the replay guard).
+   */
+  toleranceMs?: number
+}
+
+/** Checks a signed timestamp (epoch ms) against `now` in both directions. */
+export function checkTimestamp(
+  timestampMs: number,
+  now: number,
+  toleranceMs: number,
+  provider?: string,
+): { ok: false; error: WebhookVerificationError } | undefined {
+  if (!Number.isFinite(timestampMs))
+    return fail('malformed_timestamp', 'the signed timestamp is not a number.', provider)
+  if (now - timestampMs > toleranceMs) {
+    return fail(
+      'timestamp_too_old',
+      `the signed timestamp is more than ${toleranceMs} ms old: a replay, or a delivery that waited too long (check the server clock, or raise toleranceMs).`,
+      provider,
+    )
+  }
+  if (timestampMs - now > toleranceMs) {
+    return fail(
+      'timestamp_in_future',
+      `the signed timestamp is more than ${toleranceMs} ms in the future: check this server's clock.`,
+      provider,
+    )
+  }
+  return undefined
+}
+
+export function checkTolerance(toleranceMs: number | undefined, fallback: number, provider?: string): number {
+  const value = toleranceMs ?? fallback
+  configInvariant(
+    typeof value === 'number' && value >= 0 && !Number.isNaN(value),
+    '`toleranceMs` must be a number of milliseconds ≥ 0 (or Infinity to turn the replay check off).',
+    provider,
+  )
+  return value
+}
+
+/** Parses an all-digits integer; anything else is `undefined`. */
+export function parseInteger(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,16}$/.test(text.trim())) return undefined
+  return Number(text.trim())
+}
+
+export const RAW_BODY_HINT =
+  'Are you passing the raw request body? A body re-serialised from parsed JSON never matches; see the README section for your framework.'

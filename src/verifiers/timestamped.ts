@@ -1,0 +1,130 @@
+import { concatBytes, utf8 } from '../crypto/encoding.js'
+import { getCrypto } from '../crypto/index.js'
+import { bodyBytes } from '../request.js'
+import {
+  checkTimestamp,
+  checkTolerance,
+  decodeSignature,
+  encodeSignature,
+  fail,
+  HASHES,
+  type HmacAlgorithm,
+  hmacMatches,
+  parseInteger,
+  RAW_BODY_HINT,
+  type SchemeResult,
+  type Secret,
+  type Secrets,
+  type SignatureEncoding,
+  secretList,
+  type ToleranceOptions,
+} from './shared.js'
+
+/** The shape of a Stripe-style `key=value` signature header. Defaults are Stripe's. */
+export interface TimestampedHeaderFormat {
+  /** Key of the timestamp. @default 't' */
+  timestampKey?: string
+  /** Key of each signature; repeated keys are all tried (rotation). @default 'v1' */
+  signatureKey?: string
+  /** Between pairs: `,` (Stripe, Sanity, Mux, Calendly) or `;` (Paddle). @default ',' */
+  pairSeparator?: string
+  /** Between the timestamp and the body in the signed bytes: `.` (Stripe) or `:` (Paddle). @default '.' */
+  joiner?: string
+  /** Unit of the timestamp: seconds (Stripe) or milliseconds (Sanity). @default 's' */
+  timestampUnit?: 's' | 'ms'
+  /** @default 'sha256' */
+  algorithm?: HmacAlgorithm
+  /** @default 'hex' */
+  encoding?: SignatureEncoding
+}
+
+/** Options of {@link verifyTimestampedHeader}. */
+export interface TimestampedHeaderOptions extends TimestampedHeaderFormat, ToleranceOptions {
+  payload: Uint8Array | string
+  /** The header value as received, e.g. `t=1700000000,v1=5257a8...`. */
+  header: string | undefined
+  secret: Secrets
+  /** Current time, epoch milliseconds. */
+  now: number
+  provider?: string
+}
+
+const DEFAULT_TOLERANCE_MS = 300_000
+
+/**
+ * Verifies a timestamped `key=value` signature header (Stripe `t=,v1=`, Paddle `ts=;h1=`,
+ * Sanity, Mux, Calendly). Any repeated signature key may match any secret. The timestamp
+ * is checked in both directions (`toleranceMs`, default 5 minutes).
+ *
+ * @example
+ * import { verifyTimestampedHeader } from 'webhook-inbox/verifiers'
+ * const result = await verifyTimestampedHeader({ payload: rawBody, header: req.headers['stripe-signature'],
+ *   secret: process.env.STRIPE_WEBHOOK_SECRET, now: Date.now() })
+ */
+export async function verifyTimestampedHeader(
+  options: TimestampedHeaderOptions,
+): Promise<SchemeResult<{ timestamp: number }>> {
+  const { provider } = options
+  const keys = secretList(options.secret, provider)
+  const tolerance = checkTolerance(options.toleranceMs, DEFAULT_TOLERANCE_MS, provider)
+  const timestampKey = options.timestampKey ?? 't'
+  const signatureKey = options.signatureKey ?? 'v1'
+  const encoding = options.encoding ?? 'hex'
+  const algorithm = options.algorithm ?? 'sha256'
+  const header = options.header?.trim()
+  if (!header) return fail('missing_signature', 'the signature header is missing.', provider)
+
+  let timestampText: string | undefined
+  const candidates: Uint8Array[] = []
+  for (const pair of header.split(options.pairSeparator ?? ',')) {
+    const at = pair.indexOf('=')
+    if (at < 0) continue
+    const key = pair.slice(0, at).trim()
+    const value = pair.slice(at + 1).trim()
+    if (key === timestampKey) {
+      if (timestampText !== undefined)
+        return fail('malformed_signature', `the header has more than one "${timestampKey}=".`, provider)
+      timestampText = value
+    } else if (key === signatureKey) {
+      const decoded = decodeSignature(value, encoding)
+      if (decoded) candidates.push(decoded)
+    }
+  }
+  if (timestampText === undefined)
+    return fail('missing_timestamp', `the header has no "${timestampKey}=" timestamp.`, provider)
+  const timestamp = parseInteger(timestampText)
+  if (timestamp === undefined) return fail('malformed_timestamp', 'the header timestamp is not an integer.', provider)
+  if (candidates.length === 0) {
+    return fail('malformed_signature', `the header has no readable "${signatureKey}=" signature.`, provider)
+  }
+  const timestampMs = options.timestampUnit === 'ms' ? timestamp : timestamp * 1000
+  const stale = checkTimestamp(timestampMs, options.now, tolerance, provider)
+  if (stale) return stale
+
+  const message = concatBytes(utf8(timestampText + (options.joiner ?? '.')), bodyBytes(options.payload))
+  const ok = await hmacMatches(algorithm, keys, message, candidates)
+  return ok
+    ? { ok: true, timestamp: timestampMs }
+    : fail('invalid_signature', `no signature in the header matches. ${RAW_BODY_HINT}`, provider)
+}
+
+/** Builds a header that {@link verifyTimestampedHeader} accepts, for tests and outgoing webhooks. */
+export async function signTimestampedHeader(
+  options: TimestampedHeaderFormat & {
+    payload: Uint8Array | string
+    /** One secret, or several to write one signature each (as during a rotation). */
+    secret: Secret | readonly Secret[]
+    /** Timestamp in the header's unit (seconds unless `timestampUnit: 'ms'`). */
+    timestamp: number
+  },
+): Promise<string> {
+  const keys = secretList(options.secret)
+  const joiner = options.joiner ?? '.'
+  const message = concatBytes(utf8(String(options.timestamp) + joiner), bodyBytes(options.payload))
+  const parts = [`${options.timestampKey ?? 't'}=${options.timestamp}`]
+  for (const key of keys) {
+    const mac = await getCrypto().hmac(HASHES[options.algorithm ?? 'sha256'], key, message)
+    parts.push(`${options.signatureKey ?? 'v1'}=${encodeSignature(mac, options.encoding ?? 'hex')}`)
+  }
+  return parts.join(options.pairSeparator ?? ',')
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from 'tsup'
+
+/**
+ * One entry per public subpath. `test/package/exports.test.ts` checks that this list and the
+ * `exports` map of package.json agree.
+ */
+export const entries = {
+  index: 'src/index.ts',
+  providers: 'src/providers/index.ts',
+  verifiers: 'src/verifiers/index.ts',
+  testing: 'src/testing/index.ts',
+} as const
+
+export default defineConfig({
+  entry: entries,
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  treeshake: true,
+  target: 'es2022',
+  platform: 'neutral',
+  outDir: 'dist',
+})
