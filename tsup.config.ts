@@ -9,6 +9,15 @@ export const entries = {
   providers: 'src/providers/index.ts',
   verifiers: 'src/verifiers/index.ts',
   testing: 'src/testing/index.ts',
+  express: 'src/adapters/express.ts',
+  koa: 'src/adapters/koa.ts',
+  fastify: 'src/adapters/fastify.ts',
+  node: 'src/adapters/node.ts',
+  next: 'src/adapters/next.ts',
+  hono: 'src/adapters/hono.ts',
+  redis: 'src/stores/redis.ts',
+  postgres: 'src/stores/postgres.ts',
+  sqlite: 'src/stores/sqlite.ts',
 } as const
 
 export default defineConfig({
