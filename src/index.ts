@@ -21,6 +21,7 @@ export type { ClaimResult, DedupeStore } from './stores/types.js'
 export type {
   HeadersInput,
   Provider,
+  ProviderInfo,
   VerifyOptions,
   VerifyResult,
   WebhookEvent,

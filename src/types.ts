@@ -67,6 +67,22 @@ export interface VerifyOptions {
   now: number
 }
 
+/** What a preset documents about itself; the README provider table is generated from it. */
+export interface ProviderInfo {
+  /** Display name, e.g. `GitHub`. */
+  title: string
+  /** The signature scheme in a few words, e.g. `HMAC-SHA256 hex of the body`. */
+  scheme: string
+  /** Headers the scheme reads, as the provider spells them. */
+  headers: readonly string[]
+  /** Where the event id comes from, e.g. `X-GitHub-Delivery header`. */
+  id: string
+  /** The handshake answered without enqueueing, if any. */
+  handshake?: string
+  /** Default timestamp tolerance, either direction; absent when the scheme signs no timestamp. */
+  toleranceMs?: number
+}
+
 /**
  * A provider preset: verifies one provider's requests and says where its event id, type and
  * timestamp live. Build your own with the factories in `webhook-inbox/providers`.
@@ -82,5 +98,7 @@ export interface Provider<T = unknown> {
   readonly responseDeadlineMs?: number
   /** Headers that carry a credential and are kept out of `WebhookEvent.headers`. */
   readonly sensitiveHeaders?: readonly string[]
+  /** Documentation of the preset (scheme, headers, id source, handshake, tolerance). */
+  readonly info?: ProviderInfo
   verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>>
 }

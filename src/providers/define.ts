@@ -2,7 +2,7 @@ import { toHex } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant, WebhookVerificationError } from '../errors.js'
 import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
-import type { Provider, VerifyOptions, VerifyResult, WebhookRequest, WebhookResponse } from '../types.js'
+import type { Provider, ProviderInfo, VerifyOptions, VerifyResult, WebhookRequest, WebhookResponse } from '../types.js'
 import type { SchemeResult } from '../verifiers/shared.js'
 
 /** One delivery, as a preset sees it: lower-cased headers, the raw bytes, the time. */
@@ -36,6 +36,8 @@ export interface ProviderDefinition<T> {
   retryWindowMs?: number
   responseDeadlineMs?: number
   sensitiveHeaders?: readonly string[]
+  /** What the README provider table says about this preset. */
+  info?: ProviderInfo
   /**
    * Answers a request before any signature check (an unsigned handshake such as Meta's GET
    * `hub.challenge`), or refuses it. `undefined` goes on to `verify`.
@@ -129,6 +131,7 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
     retryWindowMs: definition.retryWindowMs,
     responseDeadlineMs: definition.responseDeadlineMs,
     sensitiveHeaders: definition.sensitiveHeaders,
+    info: definition.info,
     async verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>> {
       const context = createContext(request, options.now)
       if (definition.beforeVerify) {

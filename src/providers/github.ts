@@ -28,6 +28,13 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
     name: 'github',
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
+    info: {
+      title: 'GitHub',
+      scheme: 'HMAC-SHA256 hex of the body, `sha256=` prefix',
+      headers: ['X-Hub-Signature-256'],
+      id: '`X-GitHub-Delivery` header',
+      handshake: '`ping` event (accepted like any event)',
+    },
     verify: (d) =>
       verifyHmac({
         payload: d.bytes,

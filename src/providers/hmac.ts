@@ -50,6 +50,12 @@ export function hmac<T = unknown>(options: HmacProviderOptions<T>): Provider<T> 
     retryWindowMs: options.retryWindowMs,
     responseDeadlineMs: options.responseDeadlineMs,
     body: options.body,
+    info: {
+      title: 'Any HMAC provider (`hmac()`)',
+      scheme: `HMAC-${(options.algorithm ?? 'sha256').toUpperCase()} ${options.encoding ?? 'hex'} of the body`,
+      headers: [header],
+      id: idHeader ? `\`${idHeader}\` header` : options.id ? 'your `id` function' : 'SHA-256 of the body',
+    },
     verify: (d) =>
       verifyHmac({
         payload: d.bytes,

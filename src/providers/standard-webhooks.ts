@@ -53,6 +53,13 @@ export function standardWebhooks<T = unknown>(options: StandardWebhooksProviderO
     name,
     retryWindowMs: 76 * HOUR,
     responseDeadlineMs: 15 * SECOND,
+    info: {
+      title: 'Standard Webhooks',
+      scheme: 'HMAC-SHA256 base64 (`v1`) or Ed25519 (`v1a`) of `id.timestamp.body`',
+      headers: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+      id: '`webhook-id` header',
+      toleranceMs,
+    },
     verify: (d) =>
       verifyStandardWebhooks({
         payload: d.bytes,

@@ -42,6 +42,13 @@ export function stripe<T = unknown>(options: StripeOptions): Provider<T> {
     name: 'stripe',
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
+    info: {
+      title: 'Stripe',
+      scheme: 'HMAC-SHA256 hex of `t.body`, any `v1`',
+      headers: ['Stripe-Signature'],
+      id: 'body `id`',
+      toleranceMs,
+    },
     verify: (d) =>
       verifyTimestampedHeader({
         payload: d.bytes,

@@ -13,3 +13,6 @@ export {
   toFetchRequest,
 } from './signers.js'
 export { type DedupeStoreSuiteOptions, testDedupeStore } from './store-suite.js'
+export * from './signers-a.js'
+export * from './signers-bcd.js'
+export * from './signers-ei.js'

@@ -26,3 +26,6 @@ export {
   type TimestampedHeaderOptions,
   verifyTimestampedHeader,
 } from './timestamped.js'
+export * from './index-a.js'
+export * from './index-bcd.js'
+export * from './index-ei.js'

@@ -1,0 +1,2 @@
+// Presets of this family group; one export line per preset file.
+export {}

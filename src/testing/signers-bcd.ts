@@ -1,0 +1,2 @@
+// Request signers of this family group (the inverse of each preset).
+export {}

@@ -1,0 +1,2 @@
+// Schemes of this family group; one export line per scheme file.
+export {}

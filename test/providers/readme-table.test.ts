@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import * as providers from '../../src/providers/index.js'
+import { END, providersTable, START } from '../../scripts/providers-table.js'
+import { presetSamples } from './samples/index.js'
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+
+describe('README provider table', () => {
+  it('matches the presets (regenerate with `npm run docs:providers`)', () => {
+    const start = readme.indexOf(START)
+    const end = readme.indexOf(END)
+    expect(start).toBeGreaterThan(-1)
+    expect(readme.slice(start + START.length, end).trim()).toBe(providersTable())
+  })
+
+  it('lists every preset exported from webhook-inbox/providers', () => {
+    const exported = Object.entries(providers)
+      .filter(([name, value]) => typeof value === 'function' && !['defineProvider', 'fallbackId', 'parseForm'].includes(name))
+      .map(([name]) => name)
+      .sort()
+    expect(Object.keys(presetSamples).sort()).toEqual(exported)
+  })
+})

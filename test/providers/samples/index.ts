@@ -1,0 +1,11 @@
+import type { Provider } from '../../../src/types.js'
+import { familyA } from './family-a.js'
+import { familyBcd } from './family-bcd.js'
+import { familyEi } from './family-ei.js'
+
+/**
+ * One sample configuration per preset, keyed by the preset's export name, in README order.
+ * The README provider table is generated from these (`npm run docs:providers`) and a test checks
+ * that the README matches. Each family file belongs to the engineer who writes that family.
+ */
+export const presetSamples: Record<string, () => Provider> = { ...familyA, ...familyBcd, ...familyEi }
