@@ -1,14 +1,19 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { github, hmac, standardWebhooks, stripe } from '../../src/providers/index.js'
-import { signGitHubRequest, signHmacRequest, signStandardWebhooksRequest, signStripeRequest } from '../../src/testing/index.js'
+import {
+  signGitHubRequest,
+  signHmacRequest,
+  signStandardWebhooksRequest,
+  signStripeRequest,
+} from '../../src/testing/index.js'
 import { NOW, testVerifier } from './verifier-suite.js'
 
 const SW_SECRETS = ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_dGVzdC1zZWNyZXQtZm9yLXJvdGF0aW9uLTEyMzQ='] as const
 
 testVerifier({
   name: 'github',
-  secrets: ['It\'s a Secret to Everybody', 'another secret'],
+  secrets: ["It's a Secret to Everybody", 'another secret'],
   create: (secrets) => github({ secret: secrets }),
   sign: ({ secret, body }) => signGitHubRequest({ secret, body, id: 'delivery-1', event: 'push' }),
   signatureHeaders: ['x-hub-signature-256'],
@@ -42,9 +47,23 @@ testVerifier({
   name: 'hmac (generic, base64, sha512)',
   secrets: ['one', 'two'],
   create: (secrets) =>
-    hmac({ name: 'acme', header: 'X-Acme-Signature', secret: secrets, algorithm: 'sha512', encoding: 'base64', idHeader: 'x-acme-id' }),
+    hmac({
+      name: 'acme',
+      header: 'X-Acme-Signature',
+      secret: secrets,
+      algorithm: 'sha512',
+      encoding: 'base64',
+      idHeader: 'x-acme-id',
+    }),
   sign: ({ secret, body }) =>
-    signHmacRequest({ secret, body, header: 'X-Acme-Signature', algorithm: 'sha512', encoding: 'base64', headers: { 'x-acme-id': 'a-1' } }),
+    signHmacRequest({
+      secret,
+      body,
+      header: 'X-Acme-Signature',
+      algorithm: 'sha512',
+      encoding: 'base64',
+      headers: { 'x-acme-id': 'a-1' },
+    }),
   signatureHeaders: ['x-acme-signature'],
   expectedId: 'a-1',
 })

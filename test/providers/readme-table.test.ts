@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import * as providers from '../../src/providers/index.js'
 import { END, providersTable, START } from '../../scripts/providers-table.js'
+import * as providers from '../../src/providers/index.js'
 import { presetSamples } from './samples/index.js'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
@@ -16,7 +16,9 @@ describe('README provider table', () => {
 
   it('lists every preset exported from webhook-inbox/providers', () => {
     const exported = Object.entries(providers)
-      .filter(([name, value]) => typeof value === 'function' && !['defineProvider', 'fallbackId', 'parseForm'].includes(name))
+      .filter(
+        ([name, value]) => typeof value === 'function' && !['defineProvider', 'fallbackId', 'parseForm'].includes(name),
+      )
       .map(([name]) => name)
       .sort()
     expect(Object.keys(presetSamples).sort()).toEqual(exported)

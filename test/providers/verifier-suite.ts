@@ -47,7 +47,15 @@ function expectRefused(result: VerifyResult, codes: readonly string[]): void {
   }
 }
 
-const SIGNATURE_CODES = ['missing_signature', 'missing_header', 'missing_timestamp', 'malformed_signature', 'malformed_timestamp', 'invalid_signature', 'invalid_token']
+const SIGNATURE_CODES = [
+  'missing_signature',
+  'missing_header',
+  'missing_timestamp',
+  'malformed_signature',
+  'malformed_timestamp',
+  'invalid_signature',
+  'invalid_token',
+]
 
 /**
  * The shared verifier suite: every preset runs it. Covers the valid case, tampering, re-serialised

@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { entries } from '../../tsup.config.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+
+beforeAll(() => {
+  // CI builds before testing; a developer running `npm test` alone gets a build here.
+  if (!existsSync(new URL('../../dist/index.js', import.meta.url))) {
+    execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' })
+  }
+}, 120_000)
+
+describe('package exports', () => {
+  it('every tsup entry has an exports branch with types first, and every branch has an entry', () => {
+    const subpaths = Object.keys(pkg.exports).filter((key) => key !== './package.json')
+    const fromEntries = Object.keys(entries).map((name) => (name === 'index' ? '.' : `./${name}`))
+    expect(subpaths.sort()).toEqual(fromEntries.sort())
+    for (const [name] of Object.entries(entries)) {
+      const branch = pkg.exports[name === 'index' ? '.' : `./${name}`]
+      expect(Object.keys(branch)).toEqual(['import', 'require'])
+      expect(branch.import).toEqual({ types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` })
+      expect(branch.require).toEqual({ types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` })
+    }
+  })
+
+  it('keeps runtime dependencies to raw-body and tiny-invariant', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['raw-body', 'tiny-invariant'])
+    for (const name of Object.keys(pkg.peerDependencies ?? {})) {
+      expect(pkg.peerDependenciesMeta[name]?.optional).toBe(true)
+    }
+  })
+
+  it('loads every subpath through require() and import(), and isWebhookError works across the copies', () => {
+    const output = execFileSync(process.execPath, [fileURLToPath(new URL('./load-subpaths.cjs', import.meta.url))], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    const report = JSON.parse(output)
+    for (const [specifier, { cjs, esm }] of Object.entries(report.subpaths) as [
+      string,
+      { cjs: string[]; esm: string[] },
+    ][]) {
+      // ESM namespaces of CJS-free builds list the same names; `default` never appears (named exports only).
+      expect(esm, specifier).not.toContain('default')
+      expect(cjs, specifier).toEqual(esm)
+    }
+    expect(report.subpaths['webhook-inbox'].esm).toContain('createWebhookHandler')
+    expect(report.subpaths['webhook-inbox/providers'].esm).toContain('stripe')
+    expect(report.crossCopy).toEqual({
+      cjsErrorSeenByEsm: true,
+      esmErrorSeenByCjs: true,
+      instanceofAcrossCopies: false,
+      code: 'invalid_config',
+      notAnError: false,
+    })
+  })
+})
