@@ -1,3 +1,4 @@
+import invariant from 'tiny-invariant'
 import { fromUtf8Strict, toBase64 } from '../crypto/encoding.js'
 import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
 import { bodyBytes, normalizeHeaders } from '../request.js'
@@ -219,6 +220,13 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
       claim = await withTimeout(() => dedupe.claim(key, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs)
+      // A custom store that answers something else is treated like an unreachable one: 503, retried.
+      invariant(
+        claim?.state === 'duplicate' ||
+          claim?.state === 'in-flight' ||
+          (claim?.state === 'claimed' && typeof claim.token === 'string'),
+        'DedupeStore.claim must resolve to { state: "claimed", token } | { state: "duplicate" } | { state: "in-flight" }',
+      )
     } catch (error) {
       const failure = storeError(error, 'claim')
       report({ provider: name, phase: 'claim', id, error: failure })

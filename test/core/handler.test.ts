@@ -139,6 +139,21 @@ describe('createWebhookHandler: the HTTP answers', () => {
     expect(enqueued).toHaveLength(1)
   })
 
+  it('503 when a custom store answers a claim with something that is not a ClaimResult', async () => {
+    const onError = vi.fn()
+    const inner = memoryStore()
+    const handler = createWebhookHandler({
+      provider: stripe({ secret: SECRET }),
+      now: () => NOW,
+      store: { ...inner, claim: async () => ({ state: 'maybe' }) as never },
+      enqueue: () => {},
+      onError,
+    })
+    const response = await handler.handle(await delivery('evt_weird'))
+    expect(response.status).toBe(503)
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ phase: 'claim', id: 'evt_weird' }))
+  })
+
   it('503 when the store does not answer within storeTimeoutMs', async () => {
     const { handler, store } = setup({ storeTimeoutMs: 20 })
     store.delay('claim', 200)
