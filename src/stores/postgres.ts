@@ -1,2 +1,224 @@
-// Placeholder: filled in by the issue that owns this subpath. Do not ship as is.
-export {}
+import { configInvariant, WebhookStoreError } from '../errors.js'
+import { newToken, positiveInteger, storageKey, tableName } from './key-internal.js'
+import type { ClaimResult, DedupeStore } from './types.js'
+
+/**
+ * Runs one parameterised statement (`$1`, `$2`, ...) and resolves with its rows. `params` is
+ * typed `any[]` so that each driver's own parameter type accepts it in a one-line wrapper.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: postgres.js types its parameters so narrowly that `unknown[]` would need a cast at every call site.
+export type PostgresQuery = (text: string, params: any[]) => Promise<{ rows: unknown[] }>
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * Runs one statement with `$n` parameters and resolves with `{ rows }`. pg Pool or Client:
+   * `(text, params) => pool.query(text, params)`; postgres.js:
+   * `(text, params) => sql.unsafe(text, params).then((rows) => ({ rows }))`; PGlite:
+   * `(text, params) => db.query(text, params)`.
+   */
+  query: PostgresQuery
+  /**
+   * Table of the store, optionally `schema.table`: letters, digits and underscores only.
+   * @default 'webhook_inbox_dedupe'
+   */
+  table?: string
+  /**
+   * Create the table and its expiry index (`CREATE ... IF NOT EXISTS`) before the first
+   * operation. Turn it off when migrations own the schema; {@link postgresSchema} prints it.
+   * @default true
+   */
+  createTable?: boolean
+}
+
+/** Options of {@link PostgresStore.prune}. */
+export interface PruneOptions {
+  /** Rows deleted per statement, so one prune never holds many row locks at once. @default 1000 */
+  batchSize?: number
+}
+
+/** A {@link DedupeStore} on PostgreSQL, with a `prune()` for expired rows. */
+export interface PostgresStore extends DedupeStore {
+  /**
+   * Deletes expired rows (lapsed leases and completed ids past their retention) in batches of
+   * `batchSize`, until none is left; resolves with how many it deleted. Expired rows are never
+   * read as live, so pruning only keeps the table small: run it from a cron job or a timer.
+   */
+  prune(options?: PruneOptions): Promise<number>
+}
+
+const DEFAULT_TABLE = 'webhook_inbox_dedupe'
+
+function quoted(table: string): { name: string; index: string } {
+  const { schema, table: bare } = tableName('postgresStore', table, true)
+  return {
+    name: schema === undefined ? `"${bare}"` : `"${schema}"."${bare}"`,
+    index: `"${bare}_expires_at_idx"`,
+  }
+}
+
+/**
+ * The SQL that creates the store's table and its expiry index, for migrations. `token` is the
+ * holder's token while a delivery holds the id and `NULL` once it is done; `expires_at` is the end
+ * of the lease or of the retention, judged by the database clock.
+ *
+ * @example
+ * import { postgresSchema } from 'webhook-inbox/postgres'
+ * console.log(postgresSchema({ table: 'webhooks.dedupe' }))
+ */
+export function postgresSchema(options: { table?: string } = {}): string {
+  const { name, index } = quoted(options.table ?? DEFAULT_TABLE)
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  key text PRIMARY KEY,
+  token text,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);`
+}
+
+/**
+ * A dedupe store on PostgreSQL, shared by every process that uses the same database. Each
+ * operation is one atomic statement: `claim` is an `INSERT ... ON CONFLICT (key) DO UPDATE ...
+ * WHERE <the row expired>`; `complete` and `release` check the caller's token and the lease. All
+ * times come from the database clock (`statement_timestamp()`), so the processes' clocks never
+ * matter. Works with `pg` (Pool or Client), postgres.js and PGlite; the client is yours, and
+ * `close()` never ends it.
+ *
+ * Ids longer than 200 characters, or holding a NUL (which `text` refuses), are stored under
+ * `sha256:` + their hash. Expired rows stay until {@link PostgresStore.prune} deletes them.
+ *
+ * @example
+ * // pg: a Pool (or a connected Client)
+ * import pg from 'pg'
+ * import { postgresStore } from 'webhook-inbox/postgres'
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * const store = postgresStore({ query: (text, params) => pool.query(text, params) })
+ *
+ * @example
+ * // postgres.js
+ * import postgres from 'postgres'
+ * import { postgresStore } from 'webhook-inbox/postgres'
+ * const sql = postgres(process.env.DATABASE_URL)
+ * const store = postgresStore({ query: (text, params) => sql.unsafe(text, params).then((rows) => ({ rows })) })
+ *
+ * @example
+ * // PGlite (in-process, no server)
+ * import { PGlite } from '@electric-sql/pglite'
+ * import { postgresStore } from 'webhook-inbox/postgres'
+ * const db = new PGlite('./data/webhooks')
+ * const store = postgresStore({ query: (text, params) => db.query(text, params) })
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  configInvariant(
+    typeof options?.query === 'function',
+    'postgresStore: `query` is required: a function that runs one statement, e.g. `(text, params) => pool.query(text, params)` for pg.',
+  )
+  const { name, index } = quoted(options.table ?? DEFAULT_TABLE)
+  const createTable = options.createTable ?? true
+  configInvariant(typeof createTable === 'boolean', 'postgresStore: `createTable` must be true or false.')
+  const query = options.query
+
+  // A transaction-scoped advisory lock serialises concurrent creators (several processes
+  // starting at once): two plain `CREATE TABLE IF NOT EXISTS` racing can still fail with
+  // "duplicate key value violates unique constraint pg_type_typname_nsp_index".
+  const createSql = `DO $webhook_inbox$ BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('webhook-inbox:create-table'));
+  CREATE TABLE IF NOT EXISTS ${name} (key text PRIMARY KEY, token text, expires_at timestamptz NOT NULL);
+  CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);
+END $webhook_inbox$`
+
+  // Decides the answer in the same statement as the insert. The outer SELECT sees the
+  // statement's snapshot, which can lag behind the row ON CONFLICT saw; so it only says
+  // `duplicate` for a completed row still retained (which no one can change before it expires),
+  // and `in-flight` otherwise: at worst the provider retries once more.
+  const claimSql = `WITH claimed AS (
+  INSERT INTO ${name} AS d (key, token, expires_at)
+  VALUES ($1, $2, statement_timestamp() + $3::bigint * interval '1 millisecond')
+  ON CONFLICT (key) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
+  WHERE d.expires_at <= statement_timestamp()
+  RETURNING 1
+)
+SELECT CASE
+  WHEN EXISTS (SELECT 1 FROM claimed) THEN 'claimed'
+  WHEN EXISTS (SELECT 1 FROM ${name} WHERE key = $1 AND token IS NULL AND expires_at > statement_timestamp()) THEN 'duplicate'
+  ELSE 'in-flight'
+END AS state`
+  const completeSql = `UPDATE ${name} SET token = NULL, expires_at = statement_timestamp() + $3::bigint * interval '1 millisecond'
+WHERE key = $1 AND token = $2 AND expires_at > statement_timestamp()
+RETURNING 1`
+  const releaseSql = `DELETE FROM ${name} WHERE key = $1 AND token = $2 AND expires_at > statement_timestamp() RETURNING 1`
+  const pruneSql = `WITH deleted AS (
+  DELETE FROM ${name} WHERE key IN (
+    SELECT key FROM ${name} WHERE expires_at <= statement_timestamp() LIMIT $1 FOR UPDATE SKIP LOCKED
+  ) AND expires_at <= statement_timestamp()
+  RETURNING 1
+)
+SELECT count(*)::int AS deleted FROM deleted`
+
+  let ready: Promise<void> | undefined
+
+  function prepare(): Promise<void> {
+    if (!createTable) return Promise.resolve()
+    if (!ready) {
+      const attempt = query(createSql, []).then(() => undefined)
+      // A failure (database down) is tried again by the next operation.
+      attempt.catch(() => {
+        if (ready === attempt) ready = undefined
+      })
+      ready = attempt
+    }
+    return ready
+  }
+
+  async function run(operation: string, text: string, params: unknown[]): Promise<unknown[]> {
+    try {
+      await prepare()
+      const result = await query(text, params)
+      return Array.isArray(result) ? result : result.rows
+    } catch (error) {
+      throw new WebhookStoreError('store_unavailable', `postgresStore: ${operation} failed; is PostgreSQL reachable?`, {
+        cause: error,
+      })
+    }
+  }
+
+  function milliseconds(ms: number): string {
+    return String(Math.max(1, Math.ceil(ms)))
+  }
+
+  return {
+    async claim(key, { leaseMs }): Promise<ClaimResult> {
+      const token = newToken()
+      const rows = await run('claim', claimSql, [await storageKey(key), token, milliseconds(leaseMs)])
+      const state = (rows[0] as { state?: unknown } | undefined)?.state
+      if (state === 'claimed') return { state: 'claimed', token }
+      if (state === 'duplicate') return { state: 'duplicate' }
+      if (state === 'in-flight') return { state: 'in-flight' }
+      throw new WebhookStoreError(
+        'store_unavailable',
+        'postgresStore: claim got no answer row; is `query` returning { rows }?',
+      )
+    },
+    async complete(key, token, { retentionMs }) {
+      const rows = await run('complete', completeSql, [await storageKey(key), token, milliseconds(retentionMs)])
+      return rows.length > 0
+    },
+    async release(key, token) {
+      const rows = await run('release', releaseSql, [await storageKey(key), token])
+      return rows.length > 0
+    },
+    async prune({ batchSize = 1000 }: PruneOptions = {}) {
+      configInvariant(positiveInteger(batchSize), 'postgresStore.prune: `batchSize` must be a positive integer.')
+      let total = 0
+      for (;;) {
+        const rows = await run('prune', pruneSql, [batchSize])
+        const deleted = Number((rows[0] as { deleted?: unknown } | undefined)?.deleted ?? 0)
+        total += deleted
+        if (deleted < batchSize) return total
+      }
+    },
+    async close() {
+      // The client belongs to the caller; there is nothing of ours to free.
+    },
+  }
+}

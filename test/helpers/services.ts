@@ -1,0 +1,71 @@
+import { connect } from 'node:net'
+
+/** Redis URL the service tests use. @default 'redis://127.0.0.1:6379' */
+export function redisUrl(): string {
+  return process.env.REDIS_URL || 'redis://127.0.0.1:6379'
+}
+
+/** PostgreSQL URL the service tests use. @default 'postgres://postgres@127.0.0.1:5432/test' */
+export function databaseUrl(): string {
+  return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
+}
+
+/** True when CI demands the real services (`WEBHOOK_INBOX_REQUIRE_SERVICES=1`): skipping is then a failure. */
+export function servicesRequired(): boolean {
+  return process.env.WEBHOOK_INBOX_REQUIRE_SERVICES === '1'
+}
+
+/**
+ * Runs `probe` (bounded by `timeoutMs`) and answers whether the service can be used.
+ * Unreachable: prints a clear skip message and resolves `false`, or, when
+ * `WEBHOOK_INBOX_REQUIRE_SERVICES=1`, throws so that the test file fails instead of skipping.
+ *
+ * @example
+ * const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
+ * describe.skipIf(!hasRedis)('redisStore', () => { ... })
+ */
+export async function requireService(
+  name: string,
+  probe: () => Promise<unknown>,
+  { timeoutMs = 3_000 }: { timeoutMs?: number } = {},
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+      }),
+    ])
+    return true
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    if (servicesRequired()) {
+      throw new Error(`${name} is required (WEBHOOK_INBOX_REQUIRE_SERVICES=1) but unreachable: ${reason}`)
+    }
+    console.warn(
+      `[webhook-inbox tests] skipping ${name} tests: ${name} unreachable (${reason}). ` +
+        'Set REDIS_URL / DATABASE_URL, or WEBHOOK_INBOX_REQUIRE_SERVICES=1 to make this a failure.',
+    )
+    return false
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Resolves when a TCP connection to the host and port of `url` opens; rejects otherwise. */
+export function tcpProbe(url: string): Promise<void> {
+  const { hostname, port } = new URL(url)
+  const defaultPort = url.startsWith('redis') ? 6379 : 5432
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || defaultPort) })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve()
+    })
+    socket.once('error', (error) => {
+      socket.destroy()
+      reject(error)
+    })
+  })
+}

@@ -1,0 +1,272 @@
+import pg from 'pg'
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isWebhookError } from '../../src/errors.js'
+import { type PostgresQuery, postgresSchema, postgresStore } from '../../src/stores/postgres.js'
+import { testDedupeStore } from '../../src/testing/store-suite.js'
+import { databaseUrl, requireService } from '../helpers/services.js'
+
+const hasPostgres = await requireService('PostgreSQL', async () => {
+  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 2_000 })
+  await client.connect()
+  await client.end()
+})
+
+// Every table this file creates carries this suffix and is dropped at the end.
+const suffix = globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, 12)
+const tables: string[] = []
+function table(label: string): string {
+  const name = `wi_test_${label}_${suffix}`
+  tables.push(name)
+  return name
+}
+
+describe.skipIf(!hasPostgres)('postgresStore', () => {
+  let pool: pg.Pool
+  let client: pg.Client
+  let sql: postgres.Sql
+  const schema = `wi_test_schema_${suffix}`
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 })
+    client = new pg.Client({ connectionString: databaseUrl() })
+    await client.connect()
+    sql = postgres(databaseUrl(), { max: 10, onnotice: () => {} })
+  })
+
+  afterAll(async () => {
+    if (!pool) return
+    for (const name of tables) await pool.query(`DROP TABLE IF EXISTS ${name}`)
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await client.end()
+    await pool.end()
+    await sql.end()
+  })
+
+  const poolQuery: PostgresQuery = (text, params) => pool.query(text, params)
+
+  describe('with a pg Pool', () => {
+    const name = table('pool')
+    testDedupeStore({
+      name: 'postgresStore (pg Pool)',
+      create: () => postgresStore({ query: (text, params) => pool.query(text, params), table: name }),
+      shortMs: 250,
+      describe,
+      it,
+      expect,
+    })
+  })
+
+  describe('with a pg Client', () => {
+    const name = table('client')
+    testDedupeStore({
+      name: 'postgresStore (pg Client)',
+      create: () => postgresStore({ query: (text, params) => client.query(text, params), table: name }),
+      shortMs: 250,
+      // One connection runs the queries one by one; the Pool run above covers 10,000 keys.
+      bulkKeys: 2_000,
+      describe,
+      it,
+      expect,
+    })
+  })
+
+  describe('with postgres.js', () => {
+    const name = table('postgresjs')
+    testDedupeStore({
+      name: 'postgresStore (postgres.js)',
+      create: () =>
+        postgresStore({
+          query: (text, params) => sql.unsafe(text, params).then((rows) => ({ rows })),
+          table: name,
+        }),
+      shortMs: 250,
+      describe,
+      it,
+      expect,
+    })
+  })
+
+  it('creates the documented schema: key primary key, token, expires_at with its index', async () => {
+    const name = table('schema')
+    const store = postgresStore({ query: poolQuery, table: name })
+    await store.claim('github:1', { leaseMs: 60_000 })
+    const columns = await pool.query(
+      'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [name],
+    )
+    expect(columns.rows).toEqual([
+      { column_name: 'key', data_type: 'text', is_nullable: 'NO' },
+      { column_name: 'token', data_type: 'text', is_nullable: 'YES' },
+      { column_name: 'expires_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+    ])
+    const indexes = await pool.query('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexdef', [name])
+    expect(indexes.rows.map((row) => row.indexdef)).toEqual([
+      expect.stringMatching(new RegExp(`^CREATE INDEX ${name}_expires_at_idx ON .* USING btree \\(expires_at\\)$`)),
+      expect.stringMatching(/^CREATE UNIQUE INDEX .* USING btree \(key\)$/),
+    ])
+  })
+
+  it('times leases and retention with the database clock', async () => {
+    const name = table('clock')
+    const store = postgresStore({ query: poolQuery, table: name })
+    const claim = await store.claim('stripe:evt_1', { leaseMs: 90_000 })
+    if (claim.state !== 'claimed') throw new Error('expected a claim')
+    const lease = await pool.query(
+      `SELECT token, extract(epoch FROM expires_at - now()) * 1000 AS ms FROM ${name} WHERE key = 'stripe:evt_1'`,
+    )
+    expect(lease.rows[0].token).toBe(claim.token)
+    expect(Number(lease.rows[0].ms)).toBeGreaterThan(85_000)
+    expect(Number(lease.rows[0].ms)).toBeLessThanOrEqual(90_000)
+    expect(await store.complete('stripe:evt_1', claim.token, { retentionMs: 3_600_000 })).toBe(true)
+    const done = await pool.query(
+      `SELECT token, extract(epoch FROM expires_at - now()) * 1000 AS ms FROM ${name} WHERE key = 'stripe:evt_1'`,
+    )
+    expect(done.rows[0].token).toBe(null)
+    expect(Number(done.rows[0].ms)).toBeGreaterThan(3_500_000)
+  })
+
+  it('reclaims a row whose expiry the database clock has passed', async () => {
+    const name = table('expired')
+    const store = postgresStore({ query: poolQuery, table: name })
+    await store.claim('hmac:old', { leaseMs: 60_000 })
+    await store.claim('hmac:done', { leaseMs: 60_000 })
+    await pool.query(`UPDATE ${name} SET expires_at = now() - interval '1 second'`)
+    await pool.query(`UPDATE ${name} SET token = NULL WHERE key = 'hmac:done'`)
+    expect((await store.claim('hmac:old', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim('hmac:done', { leaseMs: 60_000 })).state).toBe('claimed')
+  })
+
+  it('prune() deletes only expired rows, in batches of batchSize, and returns the count', async () => {
+    const name = table('prune')
+    const statements: string[] = []
+    const store = postgresStore({
+      table: name,
+      query: (text, params) => {
+        statements.push(text)
+        return pool.query(text, params)
+      },
+    })
+    for (let i = 0; i < 12; i++) await store.claim(`github:${i}`, { leaseMs: 60_000 })
+    await pool.query(`UPDATE ${name} SET expires_at = now() - interval '1 minute' WHERE key <> ALL($1)`, [
+      ['github:0', 'github:1'],
+    ])
+    statements.length = 0
+    expect(await store.prune({ batchSize: 3 })).toBe(10)
+    expect(statements.filter((text) => text.includes('DELETE'))).toHaveLength(4)
+    const left = await pool.query(`SELECT key FROM ${name} ORDER BY key`)
+    expect(left.rows.map((row) => row.key)).toEqual(['github:0', 'github:1'])
+    expect(await store.prune()).toBe(0)
+    await expect(store.prune({ batchSize: 0 })).rejects.toThrow(/batchSize/)
+  })
+
+  it('accepts a schema-qualified table', async () => {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+    const store = postgresStore({ query: poolQuery, table: `${schema}.dedupe` })
+    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('claimed')
+    const rows = await pool.query(`SELECT key FROM ${schema}.dedupe`)
+    expect(rows.rows).toEqual([{ key: 'github:1' }])
+  })
+
+  it('with createTable: false, uses the table that postgresSchema() created', async () => {
+    const name = table('migrated')
+    const store = postgresStore({ query: poolQuery, table: name, createTable: false })
+    const missing = await store.claim('github:1', { leaseMs: 60_000 }).catch((e: unknown) => e)
+    expect((missing as { code?: string }).code).toBe('store_unavailable')
+    await pool.query(postgresSchema({ table: name }))
+    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('claimed')
+  })
+
+  it('creates the table once when many processes start at the same moment', async () => {
+    const name = table('race')
+    const clients = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const c = new pg.Client({ connectionString: databaseUrl() })
+        await c.connect()
+        return c
+      }),
+    )
+    try {
+      const stores = clients.map((c) => postgresStore({ query: (text, params) => c.query(text, params), table: name }))
+      const results = await Promise.all(stores.map((store) => store.claim('github:race', { leaseMs: 60_000 })))
+      expect(results.filter((r) => r.state === 'claimed')).toHaveLength(1)
+      expect(results.filter((r) => r.state === 'in-flight')).toHaveLength(7)
+    } finally {
+      await Promise.all(clients.map((c) => c.end()))
+    }
+  })
+
+  it('stores long ids and ids with a NUL under a hash, without collisions', async () => {
+    const name = table('hashed')
+    const store = postgresStore({ query: poolQuery, table: name })
+    const long = `github:${'a'.repeat(3000)}`
+    expect((await store.claim(long, { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(`${long}b`, { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(long, { leaseMs: 60_000 })).state).toBe('in-flight')
+    expect((await store.claim('a\0b', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim('a\0c', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim('a\uD800', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim('a\uDBFF', { leaseMs: 60_000 })).state).toBe('claimed')
+    const keys = await pool.query(`SELECT key FROM ${name}`)
+    expect(keys.rows.every((row) => /^sha256:[0-9a-f]{64}$/.test(row.key))).toBe(true)
+    // An id that looks like a stored hash is hashed again, so it cannot take the long id's place.
+    const stored = keys.rows[0].key as string
+    expect((await store.claim(stored, { leaseMs: 60_000 })).state).toBe('claimed')
+  })
+
+  it('close() leaves the caller’s pool usable', async () => {
+    const store = postgresStore({ query: poolQuery, table: table('close') })
+    await store.close?.()
+    await store.close?.()
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+  })
+})
+
+describe('postgresStore setup and failures (no server needed)', () => {
+  const query: PostgresQuery = async () => ({ rows: [] })
+
+  it('refuses a missing query function with a message that says what to pass', () => {
+    expect(() => postgresStore({} as never)).toThrow(/`query` is required.*pool\.query\(text, params\)/)
+  })
+
+  it.each([
+    'x; DROP TABLE users',
+    'a.b.c',
+    '"quoted"',
+    'with-dash',
+    '',
+    '1starts_with_digit',
+    'x'.repeat(49),
+    'tab\tle',
+  ])('refuses the table name %j', (name) => {
+    let thrown: unknown
+    try {
+      postgresStore({ query, table: name })
+    } catch (error) {
+      thrown = error
+    }
+    expect(isWebhookError(thrown)).toBe(true)
+    expect((thrown as { code: string }).code).toBe('invalid_config')
+    expect((thrown as Error).message).toMatch(/`table` must be a table name or `schema.table`/)
+  })
+
+  it('turns a failing query into store_unavailable, with nothing of the key in the message, and retries the setup', async () => {
+    let up = false
+    const seen: string[] = []
+    const store = postgresStore({
+      query: async (text) => {
+        seen.push(text.slice(0, 6))
+        if (!up) throw new Error('connect ECONNREFUSED 127.0.0.1:5432')
+        return { rows: text.startsWith('DO') ? [] : [{ state: 'claimed' }] }
+      },
+    })
+    const error = await store.claim('stripe:evt_private', { leaseMs: 1000 }).catch((e: unknown) => e)
+    expect(isWebhookError(error)).toBe(true)
+    expect((error as { code: string }).code).toBe('store_unavailable')
+    expect((error as Error).message).not.toContain('evt_private')
+    up = true
+    expect((await store.claim('stripe:evt_private', { leaseMs: 1000 })).state).toBe('claimed')
+    expect((await store.claim('stripe:evt_private', { leaseMs: 1000 })).state).toBe('claimed')
+    expect(seen).toEqual(['DO $we', 'DO $we', 'WITH c', 'WITH c'])
+  })
+})
