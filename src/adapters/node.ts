@@ -1,2 +1,37 @@
-// Placeholder: filled in by the issue that owns this subpath. Do not ship as is.
-export {}
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { WebhookHandler } from '../core/handler.js'
+import { serveConnect } from './incoming.js'
+import { type AdapterOptions, resolveAdapterOptions } from './shared.js'
+
+export type { AdapterOptions } from './shared.js'
+
+const PARSED_MESSAGE =
+  'the request body was already read or parsed by earlier middleware, so its raw bytes are gone and the signature cannot be checked. Call the webhook listener before any body parser.'
+
+/**
+ * A `node:http` / `node:https` request listener that also works as Connect-style middleware.
+ *
+ * @example
+ * import { type NodeListener, toNodeListener } from 'webhook-inbox/node'
+ * const listener: NodeListener = toNodeListener(handler)
+ * connectApp.use('/webhooks/github', listener)
+ */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
+
+/**
+ * A request listener for `node:http` and `node:https` servers, also usable as Connect-style
+ * middleware. Reads the raw body (cut off at `maxBodyBytes` while streaming) and writes the
+ * core's answer back; a `Buffer` left in `req.body` by a raw body parser is used as it is.
+ *
+ * @example
+ * import { createServer } from 'node:http'
+ * import { toNodeListener } from 'webhook-inbox/node'
+ *
+ * createServer(toNodeListener(handler)).listen(3000)
+ */
+export function toNodeListener(handler: WebhookHandler<unknown>, options?: AdapterOptions): NodeListener {
+  const resolved = resolveAdapterOptions('toNodeListener', options)
+  return (req, res, next) => {
+    void serveConnect(handler, resolved, req, res, PARSED_MESSAGE, next)
+  }
+}

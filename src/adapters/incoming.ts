@@ -1,0 +1,220 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import getRawBody from 'raw-body'
+import type { WebhookHandler } from '../core/handler.js'
+import { refused } from '../core/responses.js'
+import { WebhookError } from '../errors.js'
+import type { WebhookResponse } from '../types.js'
+import { firstValue, publicRequestUrl, type ResolvedAdapterOptions } from './shared.js'
+
+// The Node side shared by the Express, Koa, Fastify and node:http adapters: read the
+// IncomingMessage with a limit, rebuild the URL, write the answer back. Never imported by the
+// edge-safe entries (hono, next).
+
+/** A Node request as the frameworks hand it over (`IncomingMessage`, or the HTTP/2 compat request). */
+export type NodeRequest = IncomingMessage & {
+  /** Express and Connect keep the URL before router mounting rewrote `url`. */
+  originalUrl?: string
+  /** HTTP/2 compat `:authority`. */
+  authority?: string
+  /** body-parser 1.x marks a consumed stream with it. */
+  _body?: boolean
+  body?: unknown
+}
+
+/** Where the raw body comes from. */
+export type BodySource =
+  | { kind: 'bytes'; bytes: Uint8Array | string }
+  | { kind: 'stream' }
+  /** The framework's own reader already cut the body off at the limit (see {@link readNodeBody}). */
+  | { kind: 'too-large' }
+  /** Something read and parsed the stream first; `message` says how to mount the route instead. */
+  | { kind: 'parsed'; message: string }
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
+// After a 413 the rest of the body is read and dropped (a lingering close, RFC 9112 §9.6) so
+// the provider can read the answer instead of getting a reset, but never for longer than this.
+const LINGER_MS = 5_000
+
+/** True when something already read from the request stream (a body parser, `req.on('data')`). */
+export function streamConsumed(req: NodeRequest): boolean {
+  return req._body === true || req.readableDidRead === true || req.readableEnded === true
+}
+
+/** The full public URL of a Node request (see {@link publicRequestUrl}). */
+export function nodeRequestUrl(req: NodeRequest, options: ResolvedAdapterOptions, target?: string): string {
+  const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined
+  return publicRequestUrl(
+    {
+      protocol: socket?.encrypted ? 'https' : 'http',
+      host: firstValue(req.headers.host) ?? req.authority,
+      target: target ?? req.originalUrl ?? req.url ?? '/',
+      forwardedProto: options.trustProxy ? firstValue(req.headers['x-forwarded-proto']) : undefined,
+      forwardedHost: options.trustProxy ? firstValue(req.headers['x-forwarded-host']) : undefined,
+    },
+    options,
+  )
+}
+
+function nodeHeaders(req: NodeRequest): IncomingHttpHeaders | NodeJS.Dict<string[]> {
+  // Every value of a repeated header, joined by the core like Fetch `Headers` joins them;
+  // `req.headers` keeps only the first of some (content-type, user-agent, ...).
+  return req.headersDistinct ?? req.headers
+}
+
+function methodAllowed(handler: WebhookHandler<unknown>, method: string): boolean {
+  return (handler.provider.methods ?? ['POST']).some((m) => m.toUpperCase() === method)
+}
+
+function tooLarge(handler: WebhookHandler<unknown>): WebhookResponse {
+  return refused(
+    new WebhookError('body_too_large', `the body is larger than maxBodyBytes (${handler.settings.maxBodyBytes}).`, {
+      provider: handler.provider.name,
+    }),
+  )
+}
+
+/** What {@link answerNodeRequest} produced. `undefined` when the client went away mid-body. */
+export interface NodeAnswer {
+  response: WebhookResponse
+  /** The body was not read to its end: the rest must be drained after answering. */
+  unread: boolean
+}
+
+/**
+ * Turns a Node request into the core's answer: a non-accepted method is answered without
+ * reading the body, a body over `maxBodyBytes` is cut off while streaming, a consumed stream
+ * is refused with `body_already_parsed`.
+ */
+export async function answerNodeRequest(
+  handler: WebhookHandler<unknown>,
+  req: NodeRequest,
+  source: BodySource,
+  url: string,
+): Promise<NodeAnswer | undefined> {
+  const method = String(req.method ?? '').toUpperCase()
+  const headers = nodeHeaders(req)
+  const unread = source.kind === 'stream' && !req.readableEnded
+  if (!methodAllowed(handler, method)) {
+    return { response: await handler.handle({ method, url, headers, body: '' }), unread }
+  }
+  if (source.kind === 'parsed') {
+    const error = new WebhookError('body_already_parsed', source.message, { provider: handler.provider.name })
+    return { response: refused(error), unread: false }
+  }
+  if (source.kind === 'bytes') {
+    return { response: await handler.handle({ method, url, headers, body: source.bytes }), unread: false }
+  }
+  if (source.kind === 'too-large') return { response: tooLarge(handler), unread: true }
+  const read = await readNodeBody(req, handler.settings.maxBodyBytes)
+  if (read.ok) return { response: await handler.handle({ method, url, headers, body: read.bytes }), unread: false }
+  if (read.reason === 'aborted') return undefined
+  if (read.reason === 'too-large') return { response: tooLarge(handler), unread: true }
+  const parsed = new WebhookError(
+    'body_already_parsed',
+    'the request stream was already read before the webhook handler; mount the webhook route before any body parser.',
+    { provider: handler.provider.name },
+  )
+  return { response: refused(parsed), unread: false }
+}
+
+/** What {@link readNodeBody} read. */
+export type NodeBodyResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; reason: 'too-large' | 'aborted' | 'consumed' }
+
+/**
+ * Reads a Node body stream with `raw-body`, refusing a declared `Content-Length` over `limit`
+ * up front and cutting the stream off as soon as more than `limit` bytes arrived.
+ */
+export async function readNodeBody(
+  stream: Readable & { headers?: IncomingHttpHeaders },
+  limit: number,
+): Promise<NodeBodyResult> {
+  const declared = Number(firstValue(stream.headers?.['content-length']) ?? Number.NaN)
+  if (declared > limit) return { ok: false, reason: 'too-large' }
+  try {
+    return { ok: true, bytes: await getRawBody(stream, { limit }) }
+  } catch (error) {
+    const type = (error as { type?: unknown } | null)?.type
+    if (type === 'entity.too.large') return { ok: false, reason: 'too-large' }
+    // raw-body types its own errors; an untyped one is the stream's (a reset or a truncated
+    // chunked body): the client is gone either way.
+    if (type === 'request.aborted' || type === undefined || stream.destroyed) return { ok: false, reason: 'aborted' }
+    if (type === 'stream.not.readable' || type === 'stream.encoding.set') return { ok: false, reason: 'consumed' }
+    throw error
+  }
+}
+
+/** Reads and drops what is left of a request body, then closes the connection if it never ends. */
+export function drainRequest(req: NodeRequest): void {
+  if (req.readableEnded || req.destroyed) return
+  const timer = setTimeout(() => req.destroy(), LINGER_MS)
+  timer.unref?.()
+  const stop = () => clearTimeout(timer)
+  req.once('end', stop)
+  req.once('close', stop)
+  req.resume()
+}
+
+/** Writes a {@link WebhookResponse} to a Node `ServerResponse` (status, headers, body, length). */
+export function writeNodeResponse(res: ServerResponse, response: WebhookResponse): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return
+  res.statusCode = response.status
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
+  if (NULL_BODY_STATUSES.has(response.status)) {
+    res.end()
+    return
+  }
+  res.setHeader('content-length', Buffer.byteLength(response.body))
+  res.end(response.body)
+}
+
+/** The `internal_error` answer for a request whose body could not be read. */
+export function unreadable(handler: WebhookHandler<unknown>, cause: unknown): WebhookResponse {
+  return refused(
+    new WebhookError('internal_error', 'the request could not be read.', { provider: handler.provider.name, cause }),
+  )
+}
+
+/**
+ * The body source of a Connect-style request (Express, Connect, node:http): a `Buffer` left by
+ * a raw parser is used as it is; a parsed object or string, or a consumed stream, is refused.
+ */
+export function connectBodySource(req: NodeRequest, message: string): BodySource {
+  const { body } = req
+  if (body instanceof Uint8Array) return { kind: 'bytes', bytes: body }
+  if (streamConsumed(req) || typeof body === 'string') return { kind: 'parsed', message }
+  // body-parser 1.x sets `req.body = {}` even when it skipped the request: the stream is untouched.
+  if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
+    return { kind: 'parsed', message }
+  }
+  return { kind: 'stream' }
+}
+
+/**
+ * The whole Connect-style bridge (Express, Connect, node:http): reads, answers, writes, drains.
+ * `next` receives errors that are not the request's fault when the framework has one.
+ */
+export async function serveConnect(
+  handler: WebhookHandler<unknown>,
+  options: ResolvedAdapterOptions,
+  req: NodeRequest,
+  res: ServerResponse,
+  parsedMessage: string,
+  next?: (error?: unknown) => void,
+): Promise<void> {
+  let answer: NodeAnswer | undefined
+  try {
+    answer = await answerNodeRequest(handler, req, connectBodySource(req, parsedMessage), nodeRequestUrl(req, options))
+  } catch (error) {
+    if (next) {
+      next(error)
+      return
+    }
+    answer = { response: unreadable(handler, error), unread: true }
+  }
+  if (!answer) return
+  if (answer.unread) drainRequest(req)
+  writeNodeResponse(res, answer.response)
+}

@@ -1,0 +1,119 @@
+import { configInvariant } from '../errors.js'
+
+/**
+ * How an adapter rebuilds the full public URL the provider called. Providers that sign the URL
+ * (Twilio, Square, HubSpot v3) only verify when it matches, byte for byte, the URL they were
+ * configured with, so behind a proxy or a tunnel tell the adapter what the public URL is.
+ *
+ * @example
+ * import { toExpress } from 'webhook-inbox/express'
+ * app.post('/webhooks/twilio', toExpress(handler, { publicUrl: 'https://api.example.com' }))
+ * app.post('/webhooks/square', toExpress(handler, { trustProxy: true }))
+ */
+export interface AdapterOptions {
+  /**
+   * Take the scheme and host from the first value of `X-Forwarded-Proto` and `X-Forwarded-Host`.
+   * Turn it on only behind a proxy that sets (or overwrites) both headers: anyone can send them.
+   * @default false
+   */
+  trustProxy?: boolean
+  /**
+   * The public base URL, given outright (for example `'https://api.example.com'`): the
+   * request's path and query are appended to it. Wins over `trustProxy`. A path in it is kept
+   * as a prefix, for a proxy that strips one (`'https://example.com/api'`).
+   * @default undefined (the URL is rebuilt from the request)
+   */
+  publicUrl?: string
+}
+
+/** The parts of a request the public URL is rebuilt from. */
+export interface UrlParts {
+  /** `'https'` when the connection itself is TLS. */
+  protocol: 'http' | 'https'
+  /** The `Host` header (or HTTP/2 `:authority`). */
+  host: string | undefined
+  /** The request target as received: path and query, or an absolute URL. */
+  target: string
+  /** First values of the forwarding headers, read only when `trustProxy` is on. */
+  forwardedProto?: string | undefined
+  forwardedHost?: string | undefined
+}
+
+/** Resolved, validated adapter options: what every adapter keeps after its factory ran. */
+export interface ResolvedAdapterOptions {
+  trustProxy: boolean
+  /** `publicUrl` without a trailing slash, or `undefined`. */
+  base: string | undefined
+}
+
+// Host names as RFC 3986 reg-name or IP literal, with an optional port; anything else in a
+// forwarded header (a path, userinfo, spaces) is ignored rather than spliced into the URL.
+const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._~!$&'()*+,;=%-]+)(?::\d{1,5})?$/i
+
+/**
+ * Checks adapter options at factory time.
+ * @param adapter the factory name for the message, e.g. `toExpress`
+ */
+export function resolveAdapterOptions(adapter: string, options: AdapterOptions = {}): ResolvedAdapterOptions {
+  configInvariant(
+    typeof options === 'object' && options !== null,
+    `${adapter}: the second argument is an options object such as { trustProxy: true }.`,
+  )
+  const { publicUrl, trustProxy = false } = options
+  configInvariant(
+    typeof trustProxy === 'boolean',
+    `${adapter}: \`trustProxy\` is true or false (true only behind a proxy that sets X-Forwarded-Proto and X-Forwarded-Host).`,
+  )
+  let base: string | undefined
+  if (publicUrl !== undefined) {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(publicUrl)
+    } catch {
+      parsed = undefined
+    }
+    configInvariant(
+      parsed && (parsed.protocol === 'https:' || parsed.protocol === 'http:') && !parsed.search && !parsed.hash,
+      `${adapter}: \`publicUrl\` must be an absolute http(s) base URL without query or fragment, such as 'https://api.example.com'.`,
+    )
+    base = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '')
+  }
+  return { trustProxy, base }
+}
+
+/** The first value of a header that may be repeated or comma-joined. */
+export function firstValue(value: string | readonly string[] | null | undefined): string | undefined {
+  const joined = typeof value === 'string' ? value : value?.[0]
+  const first = joined?.split(',')[0]?.trim()
+  return first || undefined
+}
+
+/**
+ * Rebuilds the full public URL of a request: `publicUrl` + path when given; else scheme and
+ * host from the forwarding headers when `trustProxy` is on; else from the connection and `Host`.
+ * The path and query are kept exactly as received, since URL-signing providers sign them so.
+ */
+export function publicRequestUrl(parts: UrlParts, options: ResolvedAdapterOptions): string {
+  let { protocol, host } = parts
+  let path = parts.target || '/'
+  if (!path.startsWith('/')) {
+    // absolute-form request target (RFC 9112 §3.2.2): its authority replaces Host.
+    const match = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(path)
+    if (match) {
+      protocol = (match[1] as string).toLowerCase() as 'http' | 'https'
+      host = match[2] || host
+      path = match[3] || '/'
+      if (!path.startsWith('/')) path = `/${path}`
+    } else {
+      path = `/${path}`
+    }
+  }
+  if (options.base !== undefined) return options.base + path
+  if (options.trustProxy) {
+    const proto = parts.forwardedProto?.toLowerCase()
+    if (proto === 'http' || proto === 'https') protocol = proto
+    if (parts.forwardedHost && HOST.test(parts.forwardedHost)) host = parts.forwardedHost
+  }
+  if (!host || !HOST.test(host)) host = 'localhost'
+  return `${protocol}://${host}${path}`
+}

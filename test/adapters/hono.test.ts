@@ -1,0 +1,60 @@
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { toHono } from '../../src/adapters/hono.js'
+import type { WebhookHandler } from '../../src/index.js'
+import { stripe } from '../../src/providers/index.js'
+import { signStripeRequest } from '../../src/testing/index.js'
+import type { AdapterServer, StartOptions } from './suite.js'
+import { PATH, send, setup, testAdapter } from './suite.js'
+
+type Before = 'none' | 'json' | 'arrayBuffer'
+
+function app(handler: WebhookHandler<unknown>, { path, adapter }: StartOptions, before: Before = 'none') {
+  const hono = new Hono()
+  if (before === 'json') {
+    hono.use(path, async (c, next) => {
+      if (c.req.method === 'POST') await c.req.json()
+      await next()
+    })
+  }
+  if (before === 'arrayBuffer') {
+    hono.use(path, async (c, next) => {
+      await c.req.arrayBuffer()
+      await next()
+    })
+  }
+  hono.all(path, toHono(handler, adapter))
+  return new Promise<AdapterServer>((resolve) => {
+    const server = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done())
+            ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+          }),
+      })
+    })
+  })
+}
+
+testAdapter({
+  name: 'hono on @hono/node-server',
+  start: (handler, options) => app(handler, options),
+  startBehindParser: (handler, options) => app(handler, options, 'json'),
+})
+
+describe('hono: a body read earlier with c.req.arrayBuffer()', () => {
+  it('verifies the exact bytes Hono cached', async () => {
+    const { handler, enqueued } = setup(stripe({ secret: 'whsec_hono' }))
+    const server = await app(handler, { path: PATH }, 'arrayBuffer')
+    try {
+      const delivery = await signStripeRequest({ secret: 'whsec_hono', body: '{"id":"evt_cached", "type":"t"}' })
+      expect((await send(server.url + PATH, delivery)).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+    expect(enqueued[0]?.body).toBe('{"id":"evt_cached", "type":"t"}')
+  })
+})
