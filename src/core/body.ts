@@ -12,7 +12,9 @@ export async function readLimited(
     if (done) break
     total += value.byteLength
     if (total > limit) {
-      await reader.cancel().catch(() => {})
+      // Not awaited: cancelling one branch of a teed body (after `request.clone()`, or inside
+      // Next.js's edge sandbox) resolves only once the other branch is cancelled too, i.e. never.
+      reader.cancel().catch(() => {})
       return { ok: false }
     }
     chunks.push(value)

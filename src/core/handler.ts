@@ -283,7 +283,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       const declared = Number(request.headers.get('content-length') ?? Number.NaN)
       const read = declared > settings.maxBodyBytes ? ({ ok: false } as const) : await readBody(request)
       if (!read.ok) {
-        await request.body?.cancel().catch(() => {})
+        // Not awaited, as in readLimited: a teed body's cancel never resolves on its own.
+        request.body?.cancel().catch(() => {})
         response = reject(tooLarge(), method)
       } else {
         response = await handle({ method, url: request.url, headers: request.headers, body: read.bytes })

@@ -1,0 +1,27 @@
+// Stands in for your queue (BullMQ, SQS, a jobs table...). Kept on globalThis because Next.js
+// bundles each route separately: a module-level array would not be shared between routes.
+const shared = /** @type {{ __webhookInboxExample?: import('webhook-inbox').WebhookEvent[] }} */ (globalThis)
+
+/** Events enqueued so far by this server process. */
+export function inbox() {
+  shared.__webhookInboxExample ??= []
+  return shared.__webhookInboxExample
+}
+
+/**
+ * The `enqueue` of the Node.js routes: resolves once the event is stored.
+ * @param {import('webhook-inbox').WebhookEvent} event
+ */
+export async function enqueue(event) {
+  inbox().push(event)
+}
+
+/**
+ * Reads a secret from the environment; a missing one stops the route with a clear message.
+ * @param {string} name
+ */
+export function secretFromEnv(name) {
+  const value = process.env[name]
+  if (!value) throw new Error(`[webhook-inbox example] set ${name} (see examples/next/README.md)`)
+  return value
+}
