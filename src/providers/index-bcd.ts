@@ -1,2 +1,13 @@
 // Presets of this family group; one export line per preset file.
-export {}
+export { type CalendlyOptions, calendly } from './calendly.js'
+export { type ClerkOptions, clerk } from './clerk.js'
+export { type ContentfulOptions, contentful } from './contentful.js'
+export { type MuxOptions, mux } from './mux.js'
+export { type PaddleOptions, paddle } from './paddle.js'
+export { type PolarOptions, polar } from './polar.js'
+export { type ResendOptions, resend } from './resend.js'
+export { type SanityOptions, sanity } from './sanity.js'
+export { type SlackOptions, slack } from './slack.js'
+export { type SvixOptions, svix } from './svix.js'
+export { type TwitchOptions, twitch } from './twitch.js'
+export { type ZoomOptions, zoom } from './zoom.js'

@@ -1,2 +1,10 @@
 // Presets of this family group; one export line per preset file.
-export {}
+export { type AwsSnsOptions, awsSns } from './aws-sns.js'
+export { type DiscordOptions, discord } from './discord.js'
+export { type HubSpotOptions, hubspot } from './hubspot.js'
+export { type PayPalOptions, paypal } from './paypal.js'
+export { type PlaidOptions, plaid } from './plaid.js'
+export { type QStashOptions, qstash } from './qstash.js'
+export { type SendGridOptions, sendgrid } from './sendgrid.js'
+export { type SquareOptions, square } from './square.js'
+export { type TwilioOptions, twilio } from './twilio.js'

@@ -1,6 +1,6 @@
 import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
-import type { Secrets } from '../verifiers/shared.js'
+import { checkTolerance, type Secrets } from '../verifiers/shared.js'
 import {
   type StandardWebhooksSecretFormat,
   standardWebhooksKeys,
@@ -28,36 +28,51 @@ function header(d: DeliveryContext, suffix: 'id' | 'timestamp' | 'signature'): s
   return d.header(`webhook-${suffix}`) ?? d.header(`svix-${suffix}`)
 }
 
+/** What differs between the presets built on Standard Webhooks (Svix, Clerk, Resend, Polar); internal to the presets. */
+export interface StandardWebhooksPresetDefaults {
+  name: string
+  title: string
+  headerPrefix: 'webhook' | 'svix'
+  secretFormat: StandardWebhooksSecretFormat
+  retryWindowMs?: number
+  responseDeadlineMs?: number
+  /** Where the preset's facts come from, for the README table. */
+  scheme?: string
+}
+
 /**
- * Standard Webhooks (standardwebhooks.com) v1.0.0: `webhook-id`, `webhook-timestamp`,
- * `webhook-signature` (`v1,<base64>` HMAC-SHA256 and `v1a,<base64>` Ed25519 over
- * `id.timestamp.body`). The id is `webhook-id`, the same on every retry; the type is the body's
- * `type`. The spec's example schedule retries for about 3 days, with a 15–30 s timeout.
+ * Builds a Standard Webhooks preset; shared by {@link standardWebhooks}, `svix`, `clerk`, `resend` and `polar`.
  *
  * @example
- * import { standardWebhooks } from 'webhook-inbox/providers'
- * const provider = standardWebhooks({ secret: process.env.WEBHOOK_SECRET })
+ * import { standardWebhooks } from 'webhook-inbox/providers' // the public face of this builder
+ * const provider = standardWebhooks({ secret: process.env.WEBHOOK_SECRET, name: 'acme' })
  */
-export function standardWebhooks<T = unknown>(options: StandardWebhooksProviderOptions): Provider<T> {
-  const name = options?.name ?? 'standard-webhooks'
+export function standardWebhooksPreset<T>(
+  options: StandardWebhooksProviderOptions,
+  defaults: StandardWebhooksPresetDefaults,
+): Provider<T> {
+  const name = options?.name ?? defaults.name
   configInvariant(
     options?.secret !== undefined || options?.publicKey !== undefined,
     '`secret` is missing: pass the endpoint signing secret (`whsec_…`), or `publicKey` for Ed25519 endpoints.',
     name,
   )
   const secret =
-    options.secret === undefined ? undefined : standardWebhooksKeys(options.secret, options.secretFormat, name)
+    options.secret === undefined
+      ? undefined
+      : standardWebhooksKeys(options.secret, options.secretFormat ?? defaults.secretFormat, name)
   const publicKey = options.publicKey === undefined ? undefined : standardWebhooksPublicKeys(options.publicKey, name)
-  const toleranceMs = options.toleranceMs ?? 5 * MINUTE
+  const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, name)
+  const prefix = defaults.headerPrefix
   return defineProvider<T>({
     name,
-    retryWindowMs: 76 * HOUR,
-    responseDeadlineMs: 15 * SECOND,
+    retryWindowMs: defaults.retryWindowMs,
+    responseDeadlineMs: defaults.responseDeadlineMs,
     info: {
-      title: 'Standard Webhooks',
-      scheme: 'HMAC-SHA256 base64 (`v1`) or Ed25519 (`v1a`) of `id.timestamp.body`',
-      headers: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
-      id: '`webhook-id` header',
+      title: defaults.title,
+      scheme: defaults.scheme ?? 'HMAC-SHA256 base64 (`v1`) or Ed25519 (`v1a`) of `id.timestamp.body`',
+      headers: [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`],
+      id: `\`${prefix}-id\` header`,
       toleranceMs,
     },
     verify: (d) =>
@@ -75,5 +90,27 @@ export function standardWebhooks<T = unknown>(options: StandardWebhooksProviderO
       }),
     id: (d) => header(d, 'id'),
     type: (_d, payload) => pick(payload, 'type'),
+  })
+}
+
+/**
+ * Standard Webhooks (standardwebhooks.com) v1.0.0: `webhook-id`, `webhook-timestamp`,
+ * `webhook-signature` (`v1,<base64>` HMAC-SHA256 and `v1a,<base64>` Ed25519 over
+ * `id.timestamp.body`). The id is `webhook-id`, the same on every retry; the type is the body's
+ * `type`. The spec's example schedule retries for about 3 days, with a 15–30 s timeout.
+ * `svix-*` headers are read too.
+ *
+ * @example
+ * import { standardWebhooks } from 'webhook-inbox/providers'
+ * const provider = standardWebhooks({ secret: process.env.WEBHOOK_SECRET })
+ */
+export function standardWebhooks<T = unknown>(options: StandardWebhooksProviderOptions): Provider<T> {
+  return standardWebhooksPreset<T>(options, {
+    name: 'standard-webhooks',
+    title: 'Standard Webhooks',
+    headerPrefix: 'webhook',
+    secretFormat: 'base64',
+    retryWindowMs: 76 * HOUR,
+    responseDeadlineMs: 15 * SECOND,
   })
 }

@@ -1,7 +1,7 @@
 import { fromUtf8 } from '../crypto/encoding.js'
 import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
-import { type Secrets, secretList } from '../verifiers/shared.js'
+import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
 import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
 
@@ -37,7 +37,7 @@ export function stripe<T = unknown>(options: StripeOptions): Provider<T> {
       'stripe',
     )
   }
-  const toleranceMs = options.toleranceMs ?? 5 * MINUTE
+  const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'stripe')
   return defineProvider<T>({
     name: 'stripe',
     retryWindowMs: 3 * DAY,

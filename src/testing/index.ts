@@ -12,7 +12,7 @@ export {
   signStripeRequest,
   toFetchRequest,
 } from './signers.js'
-export { type DedupeStoreSuiteOptions, testDedupeStore } from './store-suite.js'
 export * from './signers-a.js'
 export * from './signers-bcd.js'
 export * from './signers-ei.js'
+export { type DedupeStoreSuiteOptions, testDedupeStore } from './store-suite.js'

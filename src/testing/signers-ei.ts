@@ -1,2 +1,15 @@
 // Request signers of this family group (the inverse of each preset).
-export {}
+export {
+  type AwsSnsSignerOptions,
+  type PrivateKeyInput,
+  signAwsSnsRequest,
+  signDiscordRequest,
+  signHubSpotRequest,
+  signPayPalRequest,
+  signPlaidRequest,
+  signQStashRequest,
+  signSendGridRequest,
+  signSquareRequest,
+  signTwilioRequest,
+  type TwilioSignerOptions,
+} from './sign-ei.js'

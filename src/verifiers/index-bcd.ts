@@ -1,2 +1,16 @@
 // Schemes of this family group; one export line per scheme file.
-export {}
+export {
+  type ContentfulRequestOptions,
+  contentfulKeys,
+  signContentful,
+  verifyContentfulRequest,
+} from './contentful.js'
+export {
+  type BaseStringParts,
+  parseTimestamp,
+  type SeparateTimestampFormat,
+  type SeparateTimestampOptions,
+  signSeparateTimestamp,
+  type TimestampFormat,
+  verifySeparateTimestamp,
+} from './separate-timestamp.js'

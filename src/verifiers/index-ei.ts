@@ -1,2 +1,73 @@
 // Schemes of this family group; one export line per scheme file.
-export {}
+export {
+  type CertificateInfo,
+  pemToDer,
+  readCertificate,
+} from './asn1.js'
+export {
+  type EcdsaPublicKey,
+  ecdsaP256PublicKeys,
+  type TimestampedEcdsaOptions,
+  verifyTimestampedEcdsa,
+} from './ecdsa.js'
+export {
+  type Ed25519PublicKey,
+  type Ed25519SchemeOptions,
+  ed25519PublicKeys,
+  type TimestampedEd25519Options,
+  verifyEd25519,
+  verifyTimestampedEd25519,
+} from './ed25519.js'
+export {
+  type EcPublicJwk,
+  type JwtAlgorithm,
+  type JwtClaims,
+  type JwtHeader,
+  type JwtKeyLookup,
+  type JwtSchemeOptions,
+  type PlaidSchemeOptions,
+  p256JwkToSpki,
+  type QStashSchemeOptions,
+  verifyJwt,
+  verifyPlaid,
+  verifyQStash,
+} from './jwt.js'
+export {
+  type HubSpotSchemeOptions,
+  type HubSpotVersion,
+  type SquareSchemeOptions,
+  signHubSpot,
+  signSquare,
+  signTwilio,
+  type TwilioParams,
+  type TwilioSchemeOptions,
+  twilioAlgorithm,
+  twilioBodyHash,
+  twilioSignatureBase,
+  twilioUrlCandidates,
+  type UrlSchemeSuccess,
+  verifyHubSpot,
+  verifySquare,
+  verifyTwilio,
+} from './url-hmac.js'
+export {
+  type CertificateFetch,
+  type CertificateResponse,
+  type CertificateResult,
+  type CertificateSource,
+  type CertificateSourceOptions,
+  certificateSource,
+  crc32,
+  defaultFetch,
+  type HostAllowList,
+  hostAllowed,
+  PAYPAL_CERTIFICATE_HOSTS,
+  type PayPalHeaders,
+  type PayPalSchemeOptions,
+  SNS_CERTIFICATE_HOSTS,
+  type SnsMessage,
+  type SnsSchemeOptions,
+  snsStringToSign,
+  verifyPayPal,
+  verifySns,
+} from './x509.js'

@@ -4,6 +4,9 @@
  * @module
  */
 export { type HmacSchemeOptions, signHmac, verifyHmac } from './hmac.js'
+export * from './index-a.js'
+export * from './index-bcd.js'
+export * from './index-ei.js'
 export type {
   HmacAlgorithm,
   SchemeResult,
@@ -26,6 +29,3 @@ export {
   type TimestampedHeaderOptions,
   verifyTimestampedHeader,
 } from './timestamped.js'
-export * from './index-a.js'
-export * from './index-bcd.js'
-export * from './index-ei.js'

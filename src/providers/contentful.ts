@@ -1,0 +1,64 @@
+import type { Provider } from '../types.js'
+import { contentfulKeys, verifyContentfulRequest } from '../verifiers/contentful.js'
+import { checkTolerance, type Secrets } from '../verifiers/shared.js'
+import { defineProvider, SECOND } from './define.js'
+
+/** Options of {@link contentful}. */
+export interface ContentfulOptions {
+  /** The space's webhook signing secret (64 characters); several while you rotate. */
+  secret: Secrets
+  /**
+   * Either direction. @contentful/node-apps-toolkit's `verifyRequest` uses a 30 s TTL, past only.
+   * @default 30000 (30 seconds, as the toolkit)
+   */
+  toleranceMs?: number
+  /** Methods the webhook is configured to use (a webhook transformation can change it). @default ['POST'] */
+  methods?: readonly string[]
+}
+
+/**
+ * Contentful webhooks with request verification: `x-contentful-signature` = hex HMAC-SHA256 of
+ * the canonical request (method, path and query as the toolkit encodes them, the headers listed
+ * in `x-contentful-signed-headers`, body), timestamp `x-contentful-timestamp` in ms. Reproduces
+ * the toolkit's `verifyRequest` byte for byte; the URL must be the one Contentful called.
+ *
+ * Id the `X-Contentful-Idempotency-Key` header (contentful.com changelog "Idempotency key headers
+ * for webhook requests"), else the SHA-256 of the body. Type `X-Contentful-Topic`
+ * (`ContentManagement.Entry.publish`, …). Contentful's retry window was not found, so the 24 h
+ * retention floor applies.
+ *
+ * @example
+ * import { contentful } from 'webhook-inbox/providers'
+ * const provider = contentful({ secret: process.env.CONTENTFUL_SIGNING_SECRET })
+ */
+export function contentful<T = unknown>(options: ContentfulOptions): Provider<T> {
+  const keys = contentfulKeys(options?.secret, 'contentful')
+  const toleranceMs = checkTolerance(options.toleranceMs, 30 * SECOND, 'contentful')
+  return defineProvider<T>({
+    name: 'contentful',
+    methods: options.methods?.map((m) => m.toUpperCase()),
+    info: {
+      title: 'Contentful',
+      scheme: 'HMAC-SHA256 hex of the canonical request (method, path, signed headers, body)',
+      headers: ['x-contentful-signature', 'x-contentful-signed-headers', 'x-contentful-timestamp'],
+      id: '`X-Contentful-Idempotency-Key` header, else SHA-256 of the body',
+      toleranceMs,
+    },
+    verify: async (d) => {
+      const result = await verifyContentfulRequest({
+        payload: d.bytes,
+        method: d.method,
+        url: d.url,
+        headers: d.headers,
+        secret: keys,
+        now: d.now,
+        toleranceMs,
+        provider: 'contentful',
+      })
+      // The signed bytes include the timestamp; the body alone is what a re-sent event repeats.
+      return result.ok ? { ok: true, timestamp: result.timestamp } : result
+    },
+    id: (d) => d.header('x-contentful-idempotency-key')?.trim(),
+    type: (d) => d.header('x-contentful-topic')?.trim(),
+  })
+}

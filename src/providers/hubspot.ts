@@ -1,0 +1,116 @@
+import { utf8 } from '../crypto/encoding.js'
+import { configInvariant } from '../errors.js'
+import type { Provider } from '../types.js'
+import { checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
+import { type HubSpotVersion, verifyHubSpot } from '../verifiers/url-hmac.js'
+import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
+
+/** Options of {@link hubspot}. */
+export interface HubSpotOptions {
+  /** The app's client secret(s); several while you rotate. */
+  secret: Secrets
+  /**
+   * Signature versions accepted. HubSpot sends v3 with v1 or v2 alongside; v1 and v2 sign no
+   * timestamp, so `['v3']` closes replays for endpoints that get v3.
+   * @default ['v1', 'v2', 'v3']
+   */
+  versions?: readonly HubSpotVersion[]
+  /**
+   * Largest distance between `X-HubSpot-Request-Timestamp` (v3) and now, either direction.
+   * @default 300000 (5 minutes, as @hubspot/api-client)
+   */
+  toleranceMs?: number
+}
+
+function eventIds(payload: unknown): string[] | undefined {
+  const events = Array.isArray(payload) ? payload : [payload]
+  const ids: string[] = []
+  for (const event of events) {
+    const id = pick(event, 'eventId')
+    if (id === undefined) return undefined
+    ids.push(id)
+  }
+  return ids.length > 0 ? ids.sort() : undefined
+}
+
+/**
+ * HubSpot app and workflow webhooks. v3 (`X-HubSpot-Signature-v3`: base64 HMAC-SHA256 of method
+ * + URI + body + `X-HubSpot-Request-Timestamp`, ms) when present; otherwise v1 or v2 as
+ * `X-HubSpot-Signature-Version` says (hex SHA-256 of secret + body, or of secret + method + URI +
+ * body). Source: developers.hubspot.com "Validating requests"; @hubspot/api-client Signature.
+ *
+ * Deliveries are batches (a JSON array, `attemptNumber` changing on each retry), so the id is the
+ * SHA-256 of the batch's sorted `eventId`s: the same on every retry of the batch. App webhooks are
+ * retried up to 10 times over 24 h with a 5 s timeout [MEM, unconfirmed]; workflow webhooks wait
+ * up to 30 s (developers.hubspot.com "Webhook information") and are retried for up to 3 days
+ * [MEM, unconfirmed], so the longer window sets the default retention.
+ *
+ * @example
+ * import { hubspot } from 'webhook-inbox/providers'
+ * const provider = hubspot({ secret: process.env.HUBSPOT_CLIENT_SECRET })
+ */
+export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
+  const keys = secretList(options?.secret, 'hubspot')
+  const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'hubspot')
+  const versions = options.versions ?? ['v1', 'v2', 'v3']
+  configInvariant(
+    Array.isArray(versions) && versions.length > 0 && versions.every((v) => v === 'v1' || v === 'v2' || v === 'v3'),
+    "`versions` must list some of 'v1', 'v2', 'v3'.",
+    'hubspot',
+  )
+  return defineProvider<T>({
+    name: 'hubspot',
+    retryWindowMs: 3 * DAY,
+    responseDeadlineMs: 5 * SECOND,
+    info: {
+      title: 'HubSpot',
+      scheme:
+        'v3: HMAC-SHA256 base64 of method + URI + body + timestamp; v1/v2: SHA-256 hex of secret + (method + URI +) body',
+      headers: [
+        'X-HubSpot-Signature-v3',
+        'X-HubSpot-Request-Timestamp',
+        'X-HubSpot-Signature',
+        'X-HubSpot-Signature-Version',
+      ],
+      id: 'SHA-256 of the batch’s sorted `eventId`s',
+      toleranceMs,
+    },
+    verify: async (d) => {
+      const v3 = d.header('x-hubspot-signature-v3')
+      const declared = (d.header('x-hubspot-signature-version') ?? 'v1').trim().toLowerCase()
+      const version: HubSpotVersion =
+        v3 !== undefined && versions.includes('v3') ? 'v3' : declared === 'v2' ? 'v2' : 'v1'
+      if (!versions.includes(version)) {
+        return fail('missing_signature', `no signature of an accepted version (${versions.join(', ')}).`, 'hubspot')
+      }
+      const result = await verifyHubSpot({
+        version,
+        method: d.method,
+        url: d.url,
+        payload: d.bytes,
+        signature: version === 'v3' ? v3 : d.header('x-hubspot-signature'),
+        timestamp: d.header('x-hubspot-request-timestamp'),
+        secret: keys,
+        now: d.now,
+        toleranceMs,
+        provider: 'hubspot',
+      })
+      if (!result.ok) return result
+      let ids: string[] | undefined
+      try {
+        ids = eventIds(JSON.parse(d.text()))
+      } catch {
+        ids = undefined
+      }
+      const signedMaterial = ids ? utf8(`hubspot-events:${ids.join(',')}`) : d.bytes
+      return result.timestamp === undefined
+        ? { ok: true, signedMaterial }
+        : { ok: true, signedMaterial, timestamp: result.timestamp }
+    },
+    type: (_d, payload) => {
+      const events = Array.isArray(payload) ? payload : [payload]
+      const types = new Set(events.map((event) => pick(event, 'subscriptionType') ?? ''))
+      return types.size === 1 ? [...types][0] : 'batch'
+    },
+  })
+}

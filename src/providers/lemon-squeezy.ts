@@ -1,0 +1,36 @@
+import type { Provider } from '../types.js'
+import { type Secrets, secretList } from '../verifiers/shared.js'
+import { MINUTE, pick } from './define.js'
+import { hmacBodyProvider } from './hmac-body.js'
+
+/** Options of {@link lemonSqueezy}. */
+export interface LemonSqueezyOptions {
+  /** The signing secret entered when the webhook was created; several while you rotate. */
+  secret: Secrets
+}
+
+/**
+ * Lemon Squeezy webhooks: `X-Signature: <hex HMAC-SHA256 of the body>`, event name in
+ * `X-Event-Name` (also `meta.event_name`). The payload has no event id, so the id is the SHA-256
+ * of the body, which Lemon Squeezy's retries resend unchanged; a later change of the same
+ * resource carries a new `updated_at` and so a new id. A non-200 is retried three more times
+ * (about 5 s, 25 s, 125 s). Source: docs.lemonsqueezy.com "Webhook requests", "Signing requests".
+ *
+ * @example
+ * import { lemonSqueezy } from 'webhook-inbox/providers'
+ * const provider = lemonSqueezy({ secret: process.env.LEMON_SQUEEZY_WEBHOOK_SECRET })
+ */
+export function lemonSqueezy<T = unknown>(options: LemonSqueezyOptions): Provider<T> {
+  return hmacBodyProvider<T>({
+    name: 'lemon-squeezy',
+    title: 'Lemon Squeezy',
+    retryWindowMs: 3 * MINUTE,
+    signature: 'x-signature',
+    headers: ['X-Signature', 'X-Event-Name'],
+    keys: secretList(options?.secret, 'lemon-squeezy'),
+    algorithm: 'sha256',
+    encoding: 'hex',
+    idSource: 'SHA-256 of the body',
+    type: (d, payload) => d.header('x-event-name') ?? pick(payload, 'meta.event_name'),
+  })
+}

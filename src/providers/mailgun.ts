@@ -1,0 +1,89 @@
+import type { Provider } from '../types.js'
+import { verifyEmbeddedHmac } from '../verifiers/embedded-hmac.js'
+import { checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
+import { type DeliveryContext, defineProvider, HOUR, parseForm, pick } from './define.js'
+
+/** Options of {@link mailgun}. */
+export interface MailgunOptions {
+  /** The HTTP webhook signing key (not the API key); several while you rotate. */
+  secret: Secrets
+  /**
+   * Largest distance between the signed `timestamp` and now, either direction. The signature
+   * covers only `timestamp + token`, not the event, so this window is how long a captured
+   * signature could be reused. Mailgun warns its own processing can be delayed: raise it if you
+   * see `timestamp_too_old` on genuine retries.
+   * @default 300000 (5 minutes)
+   */
+  toleranceMs?: number
+}
+
+type Fields = Record<string, unknown>
+
+// Current webhooks post JSON with a `signature` object; legacy ones post the same three fields
+// as form parameters (documentation.mailgun.com "Securing webhooks").
+function parse(d: DeliveryContext): Fields {
+  const type = d.header('content-type') ?? ''
+  if (type.startsWith('application/x-www-form-urlencoded')) return parseForm(d.text())
+  return JSON.parse(d.text()) as Fields
+}
+
+function signatureBlock(body: Fields): Fields {
+  const block = body.signature
+  return block !== null && typeof block === 'object' && !Array.isArray(block) ? (block as Fields) : body
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
+
+/**
+ * Mailgun webhooks: the signature travels in the body: `signature.{timestamp, token, signature}`
+ * where `signature` is hex HMAC-SHA256 of `timestamp + token` under the webhook signing key
+ * (`parent-signature`, sent for subaccount domains, is accepted too). The event itself is not
+ * signed. Id `event-data.id`, type `event-data.event`; legacy form posts are accepted.
+ * Mailgun retries for 8 h (5 min, 10 min, 15 min, 1 h, 2 h, 4 h); a 406 stops it.
+ * Sources: documentation.mailgun.com "Securing webhooks", "Webhook retries".
+ *
+ * @example
+ * import { mailgun } from 'webhook-inbox/providers'
+ * const provider = mailgun({ secret: process.env.MAILGUN_WEBHOOK_SIGNING_KEY })
+ */
+export function mailgun<T = unknown>(options: MailgunOptions): Provider<T> {
+  const keys = secretList(options?.secret, 'mailgun')
+  const toleranceMs = checkTolerance(options.toleranceMs, 5 * 60_000, 'mailgun')
+  return defineProvider<T>({
+    name: 'mailgun',
+    retryWindowMs: 8 * HOUR,
+    info: {
+      title: 'Mailgun',
+      scheme: 'HMAC-SHA256 hex of `timestamp + token`, inside the body',
+      headers: [],
+      id: 'body `event-data.id`',
+      toleranceMs,
+    },
+    verify: async (d) => {
+      let body: Fields
+      try {
+        body = parse(d)
+      } catch {
+        return fail('missing_signature', 'the body is neither JSON nor a form, so it carries no signature.', 'mailgun')
+      }
+      if (body === null || typeof body !== 'object') {
+        return fail('missing_signature', 'the body carries no signature.', 'mailgun')
+      }
+      const block = signatureBlock(body)
+      const timestamp = text(block.timestamp)
+      return verifyEmbeddedHmac({
+        fields: [timestamp, text(block.token)],
+        timestamp,
+        signature: [text(block.signature), text(block['parent-signature'])],
+        secret: keys,
+        now: d.now,
+        toleranceMs,
+        provider: 'mailgun',
+      })
+    },
+    body: parse,
+    id: (_d, payload) => pick(payload, 'event-data.id'),
+    type: (_d, payload) => pick(payload, 'event-data.event') ?? pick(payload, 'event'),
+  })
+}

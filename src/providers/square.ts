@@ -1,0 +1,72 @@
+import { configInvariant } from '../errors.js'
+import type { Provider } from '../types.js'
+import { type Secrets, secretList } from '../verifiers/shared.js'
+import { verifySquare } from '../verifiers/url-hmac.js'
+import { defineProvider, HOUR, pick, SECOND } from './define.js'
+
+/** Options of {@link square}. */
+export interface SquareOptions {
+  /** The subscription's signature key(s); several while you rotate. */
+  secret: Secrets
+  /**
+   * The notification URL exactly as registered in the Square Developer Console: it is part of
+   * the signed string. Without it, the request's URL is used (correct only when the adapter sees
+   * the public URL; see `publicUrl`).
+   * @default the request URL
+   */
+  notificationUrl?: string
+}
+
+/**
+ * Square: `x-square-hmacsha256-signature`, base64 HMAC-SHA256 of the notification URL followed
+ * by the raw body (developer.squareup.com "Validate notifications"; square SDK WebhooksHelper).
+ * The legacy `x-square-signature` (HMAC-SHA1 of the same string [MEM, unconfirmed]) is accepted
+ * when the SHA-256 header is absent. Id is the body's `event_id`, type its `type`. Square retries
+ * for up to 24 h and waits 10 s [MEM, unconfirmed].
+ *
+ * @example
+ * import { square } from 'webhook-inbox/providers'
+ * const provider = square({ secret: process.env.SQUARE_SIGNATURE_KEY, notificationUrl: 'https://example.com/webhooks/square' })
+ */
+export function square<T = unknown>(options: SquareOptions): Provider<T> {
+  const keys = secretList(options?.secret, 'square')
+  const { notificationUrl } = options
+  if (notificationUrl !== undefined) {
+    let valid = false
+    try {
+      valid = /^https?:$/.test(new URL(notificationUrl).protocol)
+    } catch {
+      valid = false
+    }
+    configInvariant(
+      valid,
+      '`notificationUrl` must be the full http(s) URL registered in the Square Developer Console.',
+      'square',
+    )
+  }
+  return defineProvider<T>({
+    name: 'square',
+    retryWindowMs: 24 * HOUR,
+    responseDeadlineMs: 10 * SECOND,
+    info: {
+      title: 'Square',
+      scheme: 'HMAC-SHA256 base64 of notification URL + body',
+      headers: ['x-square-hmacsha256-signature'],
+      id: 'body `event_id`',
+    },
+    verify: (d) => {
+      const sha256 = d.header('x-square-hmacsha256-signature')
+      const legacy = sha256 === undefined ? d.header('x-square-signature') : undefined
+      return verifySquare({
+        url: notificationUrl ?? d.url,
+        payload: d.bytes,
+        signature: legacy ?? sha256,
+        algorithm: legacy === undefined ? 'sha256' : 'sha1',
+        secret: keys,
+        provider: 'square',
+      })
+    },
+    id: (_d, payload) => pick(payload, 'event_id'),
+    type: (_d, payload) => pick(payload, 'type'),
+  })
+}

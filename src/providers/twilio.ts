@@ -1,0 +1,100 @@
+import type { Provider } from '../types.js'
+import { fail, type Secrets, secretList } from '../verifiers/shared.js'
+import { verifyTwilio } from '../verifiers/url-hmac.js'
+import { type DeliveryContext, defineProvider, parseForm, pick, SECOND } from './define.js'
+
+/** Options of {@link twilio}. */
+export interface TwilioOptions {
+  /**
+   * The account Auth Token(s), and/or the SharedKey secret(s) for webhooks signed with a
+   * SharedKey (those carry `X-Twilio-Webhooks-Signature-Settings`). Several while you rotate.
+   */
+  secret: Secrets
+}
+
+function isForm(d: DeliveryContext): boolean {
+  return (d.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
+}
+
+function hasBodyHash(url: string): boolean {
+  try {
+    return new URL(url).searchParams.has('bodySHA256')
+  } catch {
+    return false
+  }
+}
+
+function queryParams(url: string): Record<string, string | string[]> {
+  try {
+    return parseForm(new URL(url).search.slice(1))
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * Twilio (Voice, Messaging, Studio, ...): `X-Twilio-Signature`, base64 HMAC-SHA1 keyed with the
+ * Auth Token over the public URL followed by the sorted form fields; HMAC-SHA256 with a SharedKey
+ * when `X-Twilio-Webhooks-Signature-Settings` says so. JSON bodies are signed through the URL's
+ * `bodySHA256` parameter, which must match the body. GET webhooks sign the URL alone. The URL
+ * is tried with and without the default port, as twilio-node does. Source: twilio.com "Webhooks
+ * security"; twilio-node lib/webhooks/webhooks.ts.
+ *
+ * The id is `I-Twilio-Idempotency-Token` (the same on Twilio's retries [MEM, unconfirmed]), else
+ * the SHA-256 of the signed URL and fields. Twilio does not retry unless a `#rc=` connection
+ * override asks it to, and waits 15 s (connection overrides doc).
+ *
+ * The signature covers the URL Twilio called: behind a proxy, give the adapter `publicUrl`.
+ *
+ * @example
+ * import { twilio } from 'webhook-inbox/providers'
+ * const provider = twilio({ secret: process.env.TWILIO_AUTH_TOKEN })
+ */
+export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
+  const keys = secretList(options?.secret, 'twilio')
+  return defineProvider<T>({
+    name: 'twilio',
+    methods: ['POST', 'GET'],
+    responseDeadlineMs: 15 * SECOND,
+    info: {
+      title: 'Twilio',
+      scheme:
+        'HMAC-SHA1 (Auth Token) or HMAC-SHA256 (SharedKey) base64 of URL + sorted form fields; JSON via `bodySHA256`',
+      headers: ['X-Twilio-Signature', 'X-Twilio-Webhooks-Signature-Settings'],
+      id: '`I-Twilio-Idempotency-Token` header, else SHA-256 of the signed URL and fields',
+    },
+    verify: async (d) => {
+      const form = d.method !== 'GET' && isForm(d)
+      // Only form fields and `bodySHA256` bind the body to the signature; any other body would
+      // be unsigned, so it is refused rather than passed on (twilio-node validateIncomingRequest).
+      if (d.method !== 'GET' && !form && !hasBodyHash(d.url) && d.bytes.length > 0) {
+        return fail(
+          'invalid_signature',
+          'the body is neither form fields nor covered by a `bodySHA256` URL parameter, so the signature does not cover it.',
+          'twilio',
+        )
+      }
+      return verifyTwilio({
+        url: d.url,
+        signature: d.header('x-twilio-signature'),
+        signatureSettings: d.header('x-twilio-webhooks-signature-settings'),
+        secret: keys,
+        params: form ? parseForm(d.text()) : undefined,
+        payload: d.bytes,
+        provider: 'twilio',
+      })
+    },
+    body: (d) => {
+      if (d.method === 'GET') return queryParams(d.url)
+      if (isForm(d)) return parseForm(d.text())
+      return JSON.parse(d.text())
+    },
+    id: (d) => d.header('i-twilio-idempotency-token'),
+    type: (_d, payload) =>
+      pick(payload, 'EventType') ??
+      pick(payload, 'MessageStatus') ??
+      pick(payload, 'SmsStatus') ??
+      pick(payload, 'CallStatus') ??
+      pick(payload, 'type'),
+  })
+}
