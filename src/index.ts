@@ -3,7 +3,7 @@
  * event id, hand the event to your queue, and answer with the status the provider's retries need.
  * @module
  */
-export { createWebhookHandler, type WebhookHandler } from './core/handler.js'
+export { type AdapterRefusal, createWebhookHandler, type WebhookHandler } from './core/handler.js'
 export type { ErrorInfo, RejectedInfo, ResolvedTimings, WebhookHandlerOptions } from './core/options.js'
 export {
   ERROR_STATUS,

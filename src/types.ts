@@ -58,6 +58,11 @@ export type VerifyResult<T = unknown> =
       timestamp?: number
       /** A handshake answer: the handler replies with it and neither dedupes nor enqueues. */
       handshake?: WebhookResponse
+      /**
+       * The answer the provider needs once the event is accepted (or was already), instead of
+       * `200 {"ok":true}`: Discord interactions need a deferred reply, Discord webhook events 204.
+       */
+      acceptedResponse?: WebhookResponse
     }
   | { ok: false; error: WebhookVerificationError }
 

@@ -1,7 +1,5 @@
 import type { Context, Handler } from 'hono'
 import type { WebhookHandler } from '../core/handler.js'
-import { refused } from '../core/responses.js'
-import { WebhookError } from '../errors.js'
 import type { WebhookResponse } from '../types.js'
 import { type AdapterOptions, firstValue, publicRequestUrl, resolveAdapterOptions } from './shared.js'
 
@@ -64,9 +62,7 @@ export function toHono(handler: WebhookHandler<unknown>, options?: AdapterOption
       if (!(handler.provider.methods ?? ['POST']).some((m) => m.toUpperCase() === method)) {
         return toResponse(await handler.handle({ method, url, headers: raw.headers, body: '' }))
       }
-      return toResponse(
-        refused(new WebhookError('body_already_parsed', PARSED_MESSAGE, { provider: handler.provider.name })),
-      )
+      return toResponse(handler.refuse('body_already_parsed', { message: PARSED_MESSAGE, method }))
     }
     if (url === raw.url) return handler.fetch(raw)
     const init: RequestInit & { duplex: 'half' } = {

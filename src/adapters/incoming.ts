@@ -2,8 +2,6 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Readable } from 'node:stream'
 import getRawBody from 'raw-body'
 import type { WebhookHandler } from '../core/handler.js'
-import { refused } from '../core/responses.js'
-import { WebhookError } from '../errors.js'
 import type { WebhookResponse } from '../types.js'
 import { firstValue, publicRequestUrl, type ResolvedAdapterOptions } from './shared.js'
 
@@ -66,14 +64,6 @@ function methodAllowed(handler: WebhookHandler<unknown>, method: string): boolea
   return (handler.provider.methods ?? ['POST']).some((m) => m.toUpperCase() === method)
 }
 
-function tooLarge(handler: WebhookHandler<unknown>): WebhookResponse {
-  return refused(
-    new WebhookError('body_too_large', `the body is larger than maxBodyBytes (${handler.settings.maxBodyBytes}).`, {
-      provider: handler.provider.name,
-    }),
-  )
-}
-
 /** What {@link answerNodeRequest} produced. `undefined` when the client went away mid-body. */
 export interface NodeAnswer {
   response: WebhookResponse
@@ -99,23 +89,19 @@ export async function answerNodeRequest(
     return { response: await handler.handle({ method, url, headers, body: '' }), unread }
   }
   if (source.kind === 'parsed') {
-    const error = new WebhookError('body_already_parsed', source.message, { provider: handler.provider.name })
-    return { response: refused(error), unread: false }
+    return { response: handler.refuse('body_already_parsed', { message: source.message, method }), unread: false }
   }
   if (source.kind === 'bytes') {
     return { response: await handler.handle({ method, url, headers, body: source.bytes }), unread: false }
   }
-  if (source.kind === 'too-large') return { response: tooLarge(handler), unread: true }
+  if (source.kind === 'too-large') return { response: handler.refuse('body_too_large', { method }), unread: true }
   const read = await readNodeBody(req, handler.settings.maxBodyBytes)
   if (read.ok) return { response: await handler.handle({ method, url, headers, body: read.bytes }), unread: false }
   if (read.reason === 'aborted') return undefined
-  if (read.reason === 'too-large') return { response: tooLarge(handler), unread: true }
-  const parsed = new WebhookError(
-    'body_already_parsed',
-    'the request stream was already read before the webhook handler; mount the webhook route before any body parser.',
-    { provider: handler.provider.name },
-  )
-  return { response: refused(parsed), unread: false }
+  if (read.reason === 'too-large') return { response: handler.refuse('body_too_large', { method }), unread: true }
+  const message =
+    'the request stream was already read before the webhook handler; mount the webhook route before any body parser.'
+  return { response: handler.refuse('body_already_parsed', { message, method }), unread: false }
 }
 
 /** What {@link readNodeBody} read. */
@@ -170,13 +156,6 @@ export function writeNodeResponse(res: ServerResponse, response: WebhookResponse
   res.end(response.body)
 }
 
-/** The `internal_error` answer for a request whose body could not be read. */
-export function unreadable(handler: WebhookHandler<unknown>, cause: unknown): WebhookResponse {
-  return refused(
-    new WebhookError('internal_error', 'the request could not be read.', { provider: handler.provider.name, cause }),
-  )
-}
-
 /**
  * The body source of a Connect-style request (Express, Connect, node:http): a `Buffer` left by
  * a raw parser is used as it is; a parsed object or string, or a consumed stream, is refused.
@@ -212,7 +191,7 @@ export async function serveConnect(
       next(error)
       return
     }
-    answer = { response: unreadable(handler, error), unread: true }
+    answer = { response: handler.refuse('internal_error', { cause: error }), unread: true }
   }
   if (!answer) return
   if (answer.unread) drainRequest(req)

@@ -5,8 +5,7 @@
  * @module
  */
 import type { WebhookHandler } from '../core/handler.js'
-import { refused } from '../core/responses.js'
-import { configInvariant, WebhookError } from '../errors.js'
+import { configInvariant } from '../errors.js'
 import type { WebhookResponse } from '../types.js'
 import { type AdapterOptions, firstValue, publicRequestUrl, resolveAdapterOptions } from './shared.js'
 
@@ -179,7 +178,6 @@ export function toNextPagesRoute(
   options?: AdapterOptions,
 ): (req: NextPagesRequest, res: NextPagesResponse) => Promise<void> {
   checkHandler(handler, 'toNextPagesRoute')
-  const provider = handler.provider.name
   const resolved = resolveAdapterOptions('toNextPagesRoute', options)
   const methods = (handler.provider.methods ?? ['POST']).map((m) => m.toUpperCase())
 
@@ -210,13 +208,11 @@ export function toNextPagesRoute(
     if (body === 'parsed') {
       return write(
         res,
-        refused(
-          new WebhookError(
-            'body_already_parsed',
+        handler.refuse('body_already_parsed', {
+          method,
+          message:
             "Next.js parsed the body before the webhook handler, so the signed bytes are gone; add `export const config = { api: { bodyParser: false } }` to this API route's file.",
-            { provider },
-          ),
-        ),
+        }),
       )
     }
     const init: RequestInitWithDuplex = { method, headers, body: body as BodyInit, duplex: 'half' }

@@ -19,7 +19,19 @@ export interface WebhookHandler<T = unknown> {
   handle(request: WebhookRequest): Promise<WebhookResponse>
   /** Handles a Web standard `Request` (Next.js App Router, Hono, Workers, Bun, Deno). Never throws. */
   fetch(request: Request): Promise<Response>
+  /**
+   * The answer to a delivery an adapter refused before the core saw it: a body cut off at
+   * `maxBodyBytes` while streaming, a body a framework parser already consumed, or a body that
+   * could not be read. Reported to `onRejected` (or `onError` for `internal_error`) like any other.
+   *
+   * @example
+   * if (tooBig) return writeResponse(res, handler.refuse('body_too_large', { method: req.method }))
+   */
+  refuse(code: AdapterRefusal, options?: { message?: string; method?: string; cause?: unknown }): WebhookResponse
 }
+
+/** Refusals an adapter can detect on its own, before the core sees the body. */
+export type AdapterRefusal = 'body_too_large' | 'body_already_parsed' | 'internal_error'
 
 // Headers that carry credentials are kept out of events, whatever the provider.
 const ALWAYS_SENSITIVE = ['authorization', 'proxy-authorization', 'cookie']
@@ -234,7 +246,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     if (claim.state === 'duplicate') {
       callHook(options.onDuplicate, { provider: name, id }, id)
-      return duplicate(id)
+      return result.acceptedResponse ?? duplicate(id)
     }
     if (claim.state === 'in-flight') {
       const error = new WebhookError('in_flight', 'this event is being processed by another delivery; retry later.', {
@@ -265,7 +277,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     await settle(key, id, claim.token)
     callHook(options.onAccepted, event, id)
-    return accepted(id)
+    return result.acceptedResponse ?? accepted(id)
   }
 
   function tooLarge(): WebhookError {
@@ -274,42 +286,53 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     })
   }
 
-  async function fetchHandler(request: Request): Promise<Response> {
-    const method = request.method.toUpperCase()
-    let response: WebhookResponse
-    if (!methods.includes(method)) {
-      response = await handle({ method, url: request.url, headers: request.headers, body: '' })
-    } else {
-      const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-      const read = declared > settings.maxBodyBytes ? ({ ok: false } as const) : await readBody(request)
-      if (!read.ok) {
-        // Not awaited, as in readLimited: a teed body's cancel never resolves on its own.
-        request.body?.cancel().catch(() => {})
-        response = reject(tooLarge(), method)
-      } else {
-        response = await handle({ method, url: request.url, headers: request.headers, body: read.bytes })
-      }
+  function refuse(code: AdapterRefusal, options: { message?: string; method?: string; cause?: unknown } = {}) {
+    const method = String(options.method ?? 'POST').toUpperCase()
+    if (code === 'body_too_large' && options.message === undefined) return reject(tooLarge(), method)
+    const message =
+      options.message ??
+      (code === 'body_already_parsed'
+        ? 'the request body was already consumed before the webhook handler; mount the webhook route before any body parser.'
+        : 'the request could not be read.')
+    const error = new WebhookError(code, message, { provider: name, cause: options.cause })
+    if (code === 'internal_error') {
+      report({ provider: name, phase: 'verify', error: options.cause ?? error })
+      return refused(error)
     }
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, {
-      status: response.status,
-      headers: response.headers,
-    })
+    return reject(error, method)
   }
 
-  async function readBody(request: Request): Promise<{ ok: true; bytes: Uint8Array } | { ok: false }> {
+  async function fetchHandler(request: Request): Promise<WebhookResponse> {
+    const method = request.method.toUpperCase()
+    if (!methods.includes(method)) {
+      return handle({ method, url: request.url, headers: request.headers, body: '' })
+    }
+    const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+    if (declared > settings.maxBodyBytes) {
+      // Not awaited, as in readLimited: a teed body's cancel never resolves on its own.
+      request.body?.cancel().catch(() => {})
+      return refuse('body_too_large', { method })
+    }
+    let read: Awaited<ReturnType<typeof readLimited>>
     try {
-      return await readLimited(request.body, settings.maxBodyBytes)
+      read = await readLimited(request.body, settings.maxBodyBytes)
     } catch (error) {
       // A body that was already read ("Body is unusable") is a wiring mistake, not network input.
       if (request.bodyUsed) {
-        throw new WebhookError(
-          'body_already_parsed',
-          'the request body was already read before the webhook handler; pass the untouched Request (do not call request.json() or request.text() first).',
-          { provider: name, cause: error },
-        )
+        return refuse('body_already_parsed', {
+          method,
+          cause: error,
+          message:
+            'the request body was already read before the webhook handler; pass the untouched Request (do not call request.json() or request.text() first).',
+        })
       }
-      throw error
+      return refuse('internal_error', { method, cause: error })
     }
+    if (!read.ok) {
+      request.body?.cancel().catch(() => {})
+      return refuse('body_too_large', { method })
+    }
+    return handle({ method, url: request.url, headers: request.headers, body: read.bytes })
   }
 
   return {
@@ -317,18 +340,18 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     store: dedupe,
     settings,
     handle,
+    refuse,
     async fetch(request) {
+      let response: WebhookResponse
       try {
-        return await fetchHandler(request)
+        response = await fetchHandler(request)
       } catch (error) {
-        const failure =
-          error instanceof WebhookError
-            ? error
-            : new WebhookError('internal_error', 'the request could not be read.', { provider: name, cause: error })
-        report({ provider: name, phase: 'verify', error })
-        const response = refused(failure)
-        return new Response(response.body, { status: response.status, headers: response.headers })
+        response = refuse('internal_error', { method: request.method, cause: error })
       }
+      return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, {
+        status: response.status,
+        headers: response.headers,
+      })
     },
   }
 }

@@ -56,6 +56,11 @@ export interface ProviderDefinition<T> {
   id?(context: DeliveryContext, payload: T): string | undefined
   /** The event type; `undefined` becomes `''`. */
   type?(context: DeliveryContext, payload: T): string | undefined
+  /**
+   * The answer for an accepted (or duplicate) event when the provider needs more than
+   * `200 {"ok":true}`, such as Discord's deferred interaction reply.
+   */
+  acceptedResponse?(context: DeliveryContext, payload: T): WebhookResponse | undefined
   /** A handshake answered after a good signature (Slack `url_verification`, Discord PING, ...). */
   handshake?(context: DeliveryContext, payload: T): WebhookResponse | undefined | Promise<WebhookResponse | undefined>
 }
@@ -158,6 +163,8 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
       const id = definition.id?.(context, payload) || (await fallbackId(verified.signedMaterial ?? context.bytes))
       const result: VerifyResult<T> = { ok: true, id, type: definition.type?.(context, payload) ?? '', payload }
       if (verified.timestamp !== undefined) result.timestamp = verified.timestamp
+      const acceptedResponse = definition.acceptedResponse?.(context, payload)
+      if (acceptedResponse) result.acceptedResponse = acceptedResponse
       return result
     },
   }

@@ -14,6 +14,40 @@ export interface DiscordOptions {
    * @default 300000 (5 minutes)
    */
   toleranceMs?: number
+  /**
+   * Make the deferred reply to commands and modal submits visible to the invoking user only
+   * (`flags: 64`). Your worker then edits the original response with the real content.
+   * @default false
+   */
+  ephemeral?: boolean
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/**
+ * What Discord needs back once an event is queued: interactions must be answered within 3 s and
+ * the answer is the response itself, so a queued command gets a deferred reply (type 5, "thinking…")
+ * that the worker later edits, a component gets type 6 (deferred update), an autocomplete an empty
+ * list (type 8, it cannot be deferred); webhook events get 204.
+ * Source: discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+ */
+function acceptedAnswer(payload: unknown, ephemeral: boolean): WebhookResponse | undefined {
+  if (isWebhookEvent(payload)) return { status: 204, headers: {}, body: '' }
+  switch (pick(payload, 'type')) {
+    case '2':
+    case '5':
+      return {
+        status: 200,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(ephemeral ? { type: 5, data: { flags: 64 } } : { type: 5 }),
+      }
+    case '3':
+      return { status: 200, headers: JSON_HEADERS, body: '{"type":6}' }
+    case '4':
+      return { status: 200, headers: JSON_HEADERS, body: '{"type":8,"data":{"choices":[]}}' }
+    default:
+      return undefined
+  }
 }
 
 function isWebhookEvent(payload: unknown): boolean {
@@ -31,7 +65,9 @@ function isWebhookEvent(payload: unknown): boolean {
  *
  * The id is the interaction `id`; webhook events carry none, so theirs is the SHA-256 of the
  * body. The type is the interaction `type` or the event's `event.type`. Interactions must be
- * answered within 3 s.
+ * answered within 3 s: once queued, a command or modal submit gets a deferred reply `{"type":5}`,
+ * a component `{"type":6}`, an autocomplete `{"type":8,"data":{"choices":[]}}`, and a webhook
+ * event 204; your worker follows up through the interaction webhook.
  *
  * @example
  * import { discord } from 'webhook-inbox/providers'
@@ -72,6 +108,7 @@ export function discord<T = unknown>(options: DiscordOptions): Provider<T> {
       }
       return undefined
     },
+    acceptedResponse: (_d, payload) => acceptedAnswer(payload, options.ephemeral === true),
     id: (_d, payload) => (isWebhookEvent(payload) ? undefined : pick(payload, 'id')),
     type: (_d, payload) => (isWebhookEvent(payload) ? pick(payload, 'event.type') : pick(payload, 'type')),
   })

@@ -47,12 +47,14 @@ export function setup(
   options: { maxBodyBytes?: number; failEnqueue?: number } = {},
 ) {
   const enqueued: WebhookEvent[] = []
+  const rejected: string[] = []
   let failures = options.failEnqueue ?? 0
   const handler = createWebhookHandler({
     provider,
     store: memoryStore(),
     maxBodyBytes: options.maxBodyBytes,
     onWarning: () => {},
+    onRejected: ({ error }) => void rejected.push(error.code),
     enqueue: async (event) => {
       if (failures > 0) {
         failures--
@@ -61,7 +63,7 @@ export function setup(
       enqueued.push(event)
     },
   })
-  return { handler: handler as WebhookHandler<unknown>, enqueued }
+  return { handler: handler as WebhookHandler<unknown>, enqueued, rejected }
 }
 
 export interface Answer {
@@ -362,7 +364,7 @@ export function testAdapter(adapter: AdapterUnderTest): void {
     })
 
     it('answers 413 to a streamed 2 MiB body against a 1 MiB limit before the client finished sending it', async () => {
-      const { handler, enqueued } = setup(stripe({ secret: STRIPE_SECRET }), { maxBodyBytes: MIB })
+      const { handler, enqueued, rejected } = setup(stripe({ secret: STRIPE_SECRET }), { maxBodyBytes: MIB })
       await withServer(handler, async (base) => {
         const answer = await streamUntilAnswered(base + PATH, {
           totalBytes: 2 * MIB,
@@ -374,6 +376,8 @@ export function testAdapter(adapter: AdapterUnderTest): void {
         expect(answer.sentAtAnswer).toBeGreaterThan(MIB - 64 * 1024)
       })
       expect(enqueued).toHaveLength(0)
+      // The adapter's own refusal reaches onRejected like the core's.
+      expect(rejected).toEqual(['body_too_large'])
     })
 
     it('answers 413 to a declared Content-Length over the limit without waiting for the body', async () => {
@@ -547,7 +551,7 @@ export function testAdapter(adapter: AdapterUnderTest): void {
 
     if (adapter.startBehindParser) {
       it('refuses a body a JSON parser consumed first with body_already_parsed, never re-serialising it', async () => {
-        const { handler, enqueued } = setup(stripe({ secret: STRIPE_SECRET }))
+        const { handler, enqueued, rejected } = setup(stripe({ secret: STRIPE_SECRET }))
         const delivery = await stripeDelivery('evt_parsed')
         await withServer(
           handler,
@@ -562,6 +566,7 @@ export function testAdapter(adapter: AdapterUnderTest): void {
           { behindParser: true },
         )
         expect(enqueued).toHaveLength(0)
+        expect(rejected).toEqual(['body_already_parsed'])
       })
     }
   })

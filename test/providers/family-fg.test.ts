@@ -110,6 +110,34 @@ describe('discord', () => {
     expect(first.ok && retried.ok && first.id === retried.id).toBe(true)
   })
 
+  it('answers a queued interaction with the deferred reply Discord needs, and a webhook event with 204', async () => {
+    const cases: [string, number, string][] = [
+      ['{"id":"c1","type":2,"data":{"name":"ping"},"token":"t"}', 200, '{"type":5}'],
+      ['{"id":"m1","type":5,"data":{},"token":"t"}', 200, '{"type":5}'],
+      ['{"id":"b1","type":3,"data":{"custom_id":"x"},"token":"t"}', 200, '{"type":6}'],
+      ['{"id":"a1","type":4,"data":{"name":"q"},"token":"t"}', 200, '{"type":8,"data":{"choices":[]}}'],
+      ['{"version":1,"application_id":"a1","type":1,"event":{"type":"ENTITLEMENT_CREATE","data":{}}}', 204, ''],
+    ]
+    for (const [body, status, answer] of cases) {
+      const { response, events } = await handle(referenceDiscord(key.privateKey, ts, body))
+      expect(response.status).toBe(status)
+      expect(response.body).toBe(answer)
+      expect(events).toHaveLength(1)
+    }
+    // A duplicate delivery of a queued command gets the same reply, not a JSON body Discord would refuse.
+    const events: WebhookEvent[] = []
+    const handler = createWebhookHandler({
+      provider: discord({ publicKey: key.publicHex, ephemeral: true }),
+      enqueue: (event) => void events.push(event),
+      now: () => NOW,
+      onWarning: () => {},
+    })
+    const command = referenceDiscord(key.privateKey, ts, '{"id":"c2","type":2,"data":{"name":"x"},"token":"t"}')
+    expect((await handler.handle(command)).body).toBe('{"type":5,"data":{"flags":64}}')
+    expect((await handler.handle(command)).body).toBe('{"type":5,"data":{"flags":64}}')
+    expect(events).toHaveLength(1)
+  })
+
   it('refuses a bad public key at setup', () => {
     expect(() => discord({ publicKey: 'abc' })).toThrow(/publicKey/)
     expect(() => discord({ publicKey: [] })).toThrow(/publicKey/)
