@@ -1,0 +1,241 @@
+// The test side of the multi-process proofs: worker processes, a provider that signs and
+// retries like Stripe does, and a bounded-concurrency runner.
+import { type ChildProcess, fork } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { signStripeRequest } from '../../src/testing/index.js'
+import type { WorkerConfig, WorkerMessage } from './fixtures/worker.js'
+
+const WORKER_PATH = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url))
+// `--import tsx` resolves from the working directory: the repository root.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const START_TIMEOUT_MS = 20_000
+
+export const SECRET = 'whsec_proofs_only'
+
+/** A short random suffix for prefixes and table names, so that concurrent runs never share data. */
+export function runId(): string {
+  return randomBytes(5).toString('hex')
+}
+
+export interface Worker {
+  readonly name: string
+  readonly url: string
+  readonly child: ChildProcess
+  readonly messages: WorkerMessage[]
+  /** Resolves with the first message (already received or future) that matches. */
+  waitFor<M extends WorkerMessage>(match: (message: WorkerMessage) => message is M, timeoutMs?: number): Promise<M>
+  /** SIGKILL, then resolves once the process is gone. */
+  kill(): Promise<void>
+  /** Asks the worker to close its server and clients, SIGKILL after a grace period. */
+  close(): Promise<void>
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => child.once('exit', () => resolve()))
+}
+
+export async function startWorker(config: WorkerConfig): Promise<Worker> {
+  const child = fork(WORKER_PATH, [], {
+    execArgv: ['--import', 'tsx'],
+    cwd: ROOT,
+    env: { ...process.env, PROOF_WORKER: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const messages: WorkerMessage[] = []
+  const listeners = new Set<(message: WorkerMessage) => void>()
+  child.on('message', (message: WorkerMessage) => {
+    messages.push(message)
+    for (const listener of listeners) listener(message)
+  })
+
+  function waitFor<M extends WorkerMessage>(
+    match: (message: WorkerMessage) => message is M,
+    timeoutMs = START_TIMEOUT_MS,
+  ): Promise<M> {
+    const found = messages.find(match)
+    if (found) return Promise.resolve(found)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        listeners.delete(listener)
+        reject(new Error(`worker ${config.name}: no matching message within ${timeoutMs} ms`))
+      }, timeoutMs)
+      const listener = (message: WorkerMessage) => {
+        if (message.type === 'fatal') {
+          clearTimeout(timer)
+          listeners.delete(listener)
+          reject(new Error(`worker ${config.name} failed: ${message.message}`))
+        } else if (match(message)) {
+          clearTimeout(timer)
+          listeners.delete(listener)
+          resolve(message)
+        }
+      }
+      listeners.add(listener)
+    })
+  }
+
+  const ready = await Promise.race([
+    waitFor((m): m is Extract<WorkerMessage, { type: 'ready' }> => m.type === 'ready'),
+    exited(child).then(() => {
+      throw new Error(`worker ${config.name} exited before it was ready`)
+    }),
+  ])
+
+  return {
+    name: config.name,
+    url: `http://127.0.0.1:${ready.port}/webhooks/stripe`,
+    child,
+    messages,
+    waitFor,
+    async kill() {
+      child.kill('SIGKILL')
+      await exited(child)
+    },
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.send({ type: 'close' })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
+      await exited(child)
+      clearTimeout(timer)
+    },
+  }
+}
+
+export function startWorkers(configs: WorkerConfig[]): Promise<Worker[]> {
+  return Promise.all(configs.map(startWorker))
+}
+
+export async function closeWorkers(workers: readonly Worker[]): Promise<void> {
+  await Promise.allSettled(workers.map((worker) => worker.close()))
+}
+
+export function stripeEvent(id: string): object {
+  return { id, object: 'event', type: 'invoice.paid', data: { object: { id: `in_${id}`, amount_paid: 4200 } } }
+}
+
+/** One answer as the provider saw it; `status` 0 is a connection failure. */
+export interface Answer {
+  status: number
+  worker?: string
+  duplicate?: boolean
+  retryAfter?: string
+  /** The refusal's error code, or why the connection failed when `status` is 0. */
+  error?: string
+}
+
+// node:http rather than fetch: the provider side of the proofs sends thousands of deliveries,
+// and on 2 shared cores fetch's per-request cost made the test client the bottleneck.
+const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+
+function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('error', reject)
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+      },
+    )
+    request.on('error', reject)
+    request.end(body)
+  })
+}
+
+/** One delivery attempt, signed anew like Stripe signs every attempt. */
+export async function deliver(url: string, id: string, timeoutMs = 15_000): Promise<Answer> {
+  const signed = await signStripeRequest({ secret: SECRET, body: stripeEvent(id) })
+  try {
+    const response = await post(url, signed.headers as Record<string, string>, signed.body as string, timeoutMs)
+    const header = (name: string) => {
+      const value = response.headers[name]
+      return typeof value === 'string' ? value : undefined
+    }
+    const answer: Answer = {
+      status: response.status,
+      worker: header('x-proof-worker'),
+      retryAfter: header('retry-after'),
+    }
+    if (response.status === 200) {
+      answer.duplicate = (JSON.parse(response.text) as { duplicate?: boolean }).duplicate === true
+    } else {
+      answer.error = (JSON.parse(response.text) as { error?: { code?: string } }).error?.code
+    }
+    return answer
+  } catch (error) {
+    // A delivery that never gets an answer is exactly what the store timeout must prevent.
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new Error(`delivery of ${id} got no answer within ${timeoutMs} ms`)
+    }
+    return { status: 0, error: (error as { code?: string }).code ?? String(error) }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export interface RetryingDelivery {
+  /** Every answer, in order; the last one is the 200. */
+  answers: Answer[]
+}
+
+/**
+ * What a provider does with one event: deliver, and on anything but 2xx wait and deliver again,
+ * possibly to another instance behind the load balancer (`urls()` is read on every attempt).
+ * The wait honours `Retry-After` up to `maxWaitMs`, so the proofs stay fast.
+ */
+export async function deliverUntilOk(
+  urls: () => readonly string[],
+  id: string,
+  { first = 0, maxWaitMs = 150, deadlineMs = 30_000 }: { first?: number; maxWaitMs?: number; deadlineMs?: number } = {},
+): Promise<RetryingDelivery> {
+  const answers: Answer[] = []
+  const giveUp = Date.now() + deadlineMs
+  for (let attempt = 0; ; attempt++) {
+    const targets = urls()
+    const answer = await deliver(targets[(first + attempt) % targets.length]!, id)
+    answers.push(answer)
+    if (answer.status === 200) return { answers }
+    if (Date.now() > giveUp) {
+      throw new Error(`${id}: no 200 after ${answers.length} attempts: ${answers.map((a) => a.status).join(',')}`)
+    }
+    const hinted = answer.retryAfter ? Number(answer.retryAfter) * 1000 : maxWaitMs
+    await sleep(Math.min(hinted, maxWaitMs) * (0.5 + Math.random() / 2))
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+export async function pool<I, O>(items: readonly I[], limit: number, work: (item: I, index: number) => Promise<O>) {
+  const results = new Array<O>(items.length)
+  let next = 0
+  async function lane(): Promise<void> {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await work(items[index]!, index)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  return results
+}
+
+/** Counts of each value. */
+export function tally(values: Iterable<string>): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return counts
+}
