@@ -157,17 +157,23 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       receivedAt: new Date(now).toISOString(),
     }
     if (text === undefined) event.bodyEncoding = 'base64'
-    if (timestamp !== undefined && Number.isFinite(timestamp)) event.timestamp = new Date(timestamp).toISOString()
+    // Date represents ±8.64e15 ms; anything past that has no ISO form and is left out.
+    if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = new Date(timestamp).toISOString()
     return event
   }
 
-  async function settle(key: string, id: string, token: string): Promise<void> {
+  // Retries of `complete` stop at the provider's response deadline (DESIGN.md): past it the
+  // provider has given up on this attempt anyway, and the event is already queued.
+  async function settle(key: string, id: string, token: string, startedAt: number): Promise<void> {
+    const deadline = startedAt + (provider.responseDeadlineMs ?? 2 * settings.enqueueTimeoutMs)
     for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
+      const budget = attempt === 1 ? settings.storeTimeoutMs : Math.min(settings.storeTimeoutMs, deadline - Date.now())
+      if (budget <= 0) {
+        report({ provider: name, phase: 'complete', id, error: storeError(new TimeoutError(), 'complete') })
+        return
+      }
       try {
-        const held = await withTimeout(
-          () => dedupe.complete(key, token, { retentionMs: settings.retentionMs }),
-          settings.storeTimeoutMs,
-        )
+        const held = await withTimeout(() => dedupe.complete(key, token, { retentionMs: settings.retentionMs }), budget)
         if (held === false) {
           report({
             provider: name,
@@ -199,6 +205,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   }
 
   async function handle(request: WebhookRequest): Promise<WebhookResponse> {
+    // Real time, not the injectable clock: it bounds how long this request may take.
+    const startedAt = Date.now()
     const method = String(request.method ?? '').toUpperCase()
     if (!methods.includes(method)) {
       const error = new WebhookError(
@@ -255,9 +263,11 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       return reject(error, method, inFlight(error, Math.max(1, Math.ceil(settings.enqueueTimeoutMs / 1000))))
     }
 
-    const event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
+    let event: WebhookEvent<T>
     try {
-      await withTimeout(() => enqueue(event), settings.enqueueTimeoutMs)
+      event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
+      const queued = event
+      await withTimeout(() => enqueue(queued), settings.enqueueTimeoutMs)
     } catch (error) {
       await release(key, id, claim.token)
       const timedOut = error instanceof TimeoutError
@@ -275,7 +285,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       report({ provider: name, phase: 'enqueue', id, error: timedOut ? failure : error })
       return refused(failure)
     }
-    await settle(key, id, claim.token)
+    await settle(key, id, claim.token, startedAt)
     callHook(options.onAccepted, event, id)
     return result.acceptedResponse ?? accepted(id)
   }
@@ -313,19 +323,20 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       request.body?.cancel().catch(() => {})
       return refuse('body_too_large', { method })
     }
+    // A body that was already read ("Body is unusable") is a wiring mistake, not network input;
+    // checked before reading, because a read that fails midway (the client went away) also
+    // leaves `bodyUsed` set.
+    if (request.bodyUsed) {
+      return refuse('body_already_parsed', {
+        method,
+        message:
+          'the request body was already read before the webhook handler; pass the untouched Request (do not call request.json() or request.text() first).',
+      })
+    }
     let read: Awaited<ReturnType<typeof readLimited>>
     try {
       read = await readLimited(request.body, settings.maxBodyBytes)
     } catch (error) {
-      // A body that was already read ("Body is unusable") is a wiring mistake, not network input.
-      if (request.bodyUsed) {
-        return refuse('body_already_parsed', {
-          method,
-          cause: error,
-          message:
-            'the request body was already read before the webhook handler; pass the untouched Request (do not call request.json() or request.text() first).',
-        })
-      }
       return refuse('internal_error', { method, cause: error })
     }
     if (!read.ok) {

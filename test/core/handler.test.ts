@@ -295,6 +295,53 @@ describe('createWebhookHandler: the HTTP answers', () => {
   })
 })
 
+describe('createWebhookHandler: edges found in review', () => {
+  it('stops retrying complete at the provider response deadline', async () => {
+    const onError = vi.fn()
+    const store = recordingStore(memoryStore())
+    store.delay('complete', 150)
+    store.failNext('complete', { count: 3 })
+    const handler = createWebhookHandler({
+      provider: { ...stripe({ secret: SECRET }), responseDeadlineMs: 300 },
+      store,
+      now: () => NOW,
+      storeTimeoutMs: 200,
+      enqueueTimeoutMs: 100,
+      enqueue: () => {},
+      onError,
+    })
+    expect((await handler.handle(await delivery('evt_deadline'))).status).toBe(200)
+    // Three full attempts would take 450 ms, past the 300 ms deadline.
+    expect(store.calls.filter((c) => c.op === 'complete').length).toBeLessThan(3)
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ phase: 'complete', id: 'evt_deadline' }))
+  })
+
+  it('leaves out a signed timestamp that Date cannot represent instead of throwing', async () => {
+    const enqueued: WebhookEvent[] = []
+    const provider = defineProvider({ name: 'far', verify: async () => ({ ok: true, timestamp: 9e15 }) })
+    const handler = createWebhookHandler({ provider, store: memoryStore(), enqueue: (e) => void enqueued.push(e) })
+    expect((await handler.handle({ method: 'POST', url: 'https://x.test/', headers: {}, body: '{}' })).status).toBe(200)
+    expect(enqueued[0]).not.toHaveProperty('timestamp')
+  })
+
+  it('releases the claim when building the event fails, so the retry is processed', async () => {
+    let clock = Number.NaN
+    const store = recordingStore(memoryStore())
+    const handler = createWebhookHandler({
+      provider: defineProvider({ name: 'clock', verify: async () => ({ ok: true }) }),
+      store,
+      now: () => clock,
+      enqueue: () => {},
+      onError: () => {},
+    })
+    const request = { method: 'POST', url: 'https://x.test/', headers: {}, body: '{"a":1}' }
+    expect((await handler.handle(request)).status).toBe(500)
+    expect(store.calls.map((c) => c.op)).toEqual(['claim', 'release'])
+    clock = NOW
+    expect((await handler.handle(request)).status).toBe(200)
+  })
+})
+
 describe('createWebhookHandler: hooks', () => {
   it('fire once each with the right data and never see a secret', async () => {
     const onAccepted = vi.fn()
@@ -461,6 +508,27 @@ describe('handler.fetch (Web Request → Response)', () => {
     const response = await handler.fetch(request)
     expect(response.status).toBe(500)
     expect((await response.json()).error.code).toBe('body_already_parsed')
+  })
+
+  it('reports a body that fails midway (the client went away) as internal_error, not body_already_parsed', async () => {
+    const onRejected = vi.fn()
+    const onError = vi.fn()
+    const { handler } = setup({ onRejected, onError })
+    let sent = false
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) controller.error(new Error('socket hang up'))
+        else controller.enqueue(new Uint8Array(16))
+        sent = true
+      },
+    })
+    const response = await handler.fetch(
+      new Request('https://example.test/webhooks', { method: 'POST', body: stream, duplex: 'half' } as RequestInit),
+    )
+    expect(response.status).toBe(500)
+    expect((await response.json()).error.code).toBe('internal_error')
+    expect(onRejected).not.toHaveBeenCalled()
+    expect(onError).toHaveBeenCalledTimes(1)
   })
 
   it('sends no body with a 204 handshake', async () => {
