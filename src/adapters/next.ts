@@ -56,6 +56,11 @@ type RequestInitWithDuplex = RequestInit & { duplex?: 'half' }
 // How long the rest of a refused body is read and dropped before giving up on it.
 const LINGER_MS = 5_000
 
+/** A lingering drain must not keep a Node process alive; elsewhere timers are plain numbers. */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  ;(timer as { unref?: () => void }).unref?.()
+}
+
 function checkHandler(handler: WebhookHandler<unknown>, name: string): void {
   configInvariant(
     handler && typeof handler.fetch === 'function' && typeof handler.handle === 'function',
@@ -141,6 +146,7 @@ function lingering(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Arra
         const timer = setTimeout(() => {
           reader.cancel().catch(() => {})
         }, LINGER_MS)
+        unref(timer)
         const drain = async (): Promise<void> => {
           for (;;) if ((await reader.read()).done) return
         }
@@ -275,6 +281,7 @@ function nodeStream(req: NextPagesRequest): ReadableStream<Uint8Array> {
       // next request on this keep-alive connection.
       cleanup()
       const timer = setTimeout(() => req.destroy?.(), LINGER_MS)
+      unref(timer)
       const stop = (): void => clearTimeout(timer)
       req.on('end', stop)
       req.on('close', stop)

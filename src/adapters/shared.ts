@@ -50,6 +50,18 @@ export interface ResolvedAdapterOptions {
 // forwarded header (a path, userinfo, spaces) is ignored rather than spliced into the URL.
 const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._~!$&'()*+,;=%-]+)(?::\d{1,5})?$/i
 
+// The pattern alone lets through hosts the WHATWG URL parser refuses (`a:99999`, `a%zz`,
+// `[:::]`); adapters that build a Fetch `Request` from the URL would then throw.
+function validHost(host: string | undefined): host is string {
+  if (!host || !HOST.test(host)) return false
+  try {
+    new URL(`http://${host}/`)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * Checks adapter options at factory time.
  * @param adapter the factory name for the message, e.g. `toExpress`
@@ -112,8 +124,8 @@ export function publicRequestUrl(parts: UrlParts, options: ResolvedAdapterOption
   if (options.trustProxy) {
     const proto = parts.forwardedProto?.toLowerCase()
     if (proto === 'http' || proto === 'https') protocol = proto
-    if (parts.forwardedHost && HOST.test(parts.forwardedHost)) host = parts.forwardedHost
+    if (validHost(parts.forwardedHost)) host = parts.forwardedHost
   }
-  if (!host || !HOST.test(host)) host = 'localhost'
+  if (!validHost(host)) host = 'localhost'
   return `${protocol}://${host}${path}`
 }

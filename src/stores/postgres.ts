@@ -171,15 +171,23 @@ SELECT count(*)::int AS deleted FROM deleted`
   }
 
   async function run(operation: string, text: string, params: unknown[]): Promise<unknown[]> {
+    let result: Awaited<ReturnType<PostgresQuery>> | unknown[] | undefined
     try {
       await prepare()
-      const result = await query(text, params)
-      return Array.isArray(result) ? result : result.rows
+      result = await query(text, params)
     } catch (error) {
       throw new WebhookStoreError('store_unavailable', `postgresStore: ${operation} failed; is PostgreSQL reachable?`, {
         cause: error,
       })
     }
+    const rows = Array.isArray(result) ? result : result?.rows
+    if (!Array.isArray(rows)) {
+      throw new WebhookStoreError(
+        'store_unavailable',
+        `postgresStore: ${operation} got no rows from \`query\`; it must resolve to { rows } (pg, PGlite) or to the rows (postgres.js).`,
+      )
+    }
+    return rows
   }
 
   function milliseconds(ms: number): string {

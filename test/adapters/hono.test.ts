@@ -58,3 +58,20 @@ describe('hono: a body read earlier with c.req.arrayBuffer()', () => {
     expect(enqueued[0]?.body).toBe('{"id":"evt_cached", "type":"t"}')
   })
 })
+
+describe('hono: trustProxy', () => {
+  it('answers an X-Forwarded-Host the URL parser refuses instead of throwing', async () => {
+    const { handler, enqueued } = setup(stripe({ secret: 'whsec_hono' }))
+    const hono = new Hono()
+    hono.post(PATH, toHono(handler, { trustProxy: true }))
+    for (const host of ['hooks.example.com:99999', 'a%zz', '[:::]']) {
+      const response = await hono.request(`http://127.0.0.1${PATH}`, {
+        method: 'POST',
+        headers: { 'x-forwarded-host': host, 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect(response.status).toBe(401)
+    }
+    expect(enqueued).toHaveLength(0)
+  })
+})

@@ -43,6 +43,14 @@ describe('publicRequestUrl', () => {
   it('never splices an invalid Host header into the URL', () => {
     expect(publicRequestUrl({ protocol: 'http', host: 'a b/c', target: '/w' }, plain)).toBe('http://localhost/w')
   })
+
+  it('never returns a URL that the WHATWG parser refuses, whatever Host or X-Forwarded-Host say', () => {
+    const parts = { protocol: 'http' as const, host: 'inner:3000', target: '/w' }
+    for (const bad of ['a:99999', 'a%zz', 'a%00b', '[:::]', '[1]', 'a%2Fb']) {
+      expect(publicRequestUrl({ ...parts, host: bad }, plain)).toBe('http://localhost/w')
+      expect(publicRequestUrl({ ...parts, forwardedHost: bad }, trusted)).toBe('http://inner:3000/w')
+    }
+  })
 })
 
 describe('adapter options are checked when the adapter is built', () => {

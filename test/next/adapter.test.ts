@@ -1,13 +1,14 @@
+import { EventEmitter } from 'node:events'
 import { createServer } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import { apiResolver } from 'next/dist/server/api-utils/node/api-resolver.js'
-import { describe, expect, it } from 'vitest'
-import { toNextPagesRoute, toNextRoute } from '../../src/adapters/next.js'
+import { describe, expect, it, vi } from 'vitest'
+import { type NextPagesRequest, toNextPagesRoute, toNextRoute } from '../../src/adapters/next.js'
 import { isWebhookError, type WebhookHandler } from '../../src/index.js'
 import { defineProvider, stripe } from '../../src/providers/index.js'
 import { signStripeRequest, toFetchRequest } from '../../src/testing/index.js'
 import { listen } from '../adapters/listen.js'
-import { type AdapterServer, PATH, type StartOptions, send, setup, testAdapter } from '../adapters/suite.js'
+import { type AdapterServer, PATH, type StartOptions, send, sendRaw, setup, testAdapter } from '../adapters/suite.js'
 
 // The shared adapter suite, in process: the Pages Router adapter behind Next.js's own API
 // resolver (the code `next start` runs for pages/api, body parser included), and the App Router
@@ -101,6 +102,22 @@ describe('toNextPagesRoute', () => {
     expect(enqueued.map((event) => event.body)).toEqual(['{"id":"evt_buf", "type":"t"}'])
   })
 
+  it('answers a Host header the URL parser refuses instead of throwing', async () => {
+    const { handler, enqueued } = setup(stripe({ secret: 'whsec_pages' }))
+    const server = await pagesServer(handler, { path: PATH }, false)
+    try {
+      const answer = await sendRaw(server.url + PATH, {
+        headers: { host: 'hooks.example.com:99999', 'content-type': 'application/json' },
+        body: '{"id":"evt_host"}',
+      })
+      expect(answer.status).toBe(401)
+      expect((answer.json() as { error: { code: string } }).error.code).toBe('missing_signature')
+    } finally {
+      await server.close()
+    }
+    expect(enqueued).toHaveLength(0)
+  })
+
   it('refuses setup mistakes at factory time with what to fix', () => {
     const { handler } = setup(stripe({ secret: 'whsec_pages' }))
     const attempts = [
@@ -158,11 +175,90 @@ describe('toNextRoute', () => {
     expect(seen).toEqual(['http://hooks.example.com/api/hook?b=2&a=1'])
   })
 
+  it('answers a Host header the URL parser refuses instead of throwing', async () => {
+    const { handler } = setup(stripe({ secret: 'whsec_app' }))
+    for (const host of ['hooks.example.com:99999', 'a%zz', '[:::]']) {
+      const request = new Request('http://0.0.0.0:3000/api/hook', {
+        method: 'POST',
+        headers: { host, 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect((await toNextRoute(handler)(request)).status).toBe(401)
+    }
+  })
+
   it('verifies the bytes of a Request handed over directly, as Next.js calls the export', async () => {
     const { handler, enqueued } = setup(stripe({ secret: 'whsec_app' }))
     const delivery = await signStripeRequest({ secret: 'whsec_app', body: { id: 'evt_direct', type: 't' } })
     const response = await toNextRoute(handler)(toFetchRequest(delivery, 'https://shop.example.com/api/stripe'))
     expect(response.status).toBe(200)
     expect(enqueued[0]?.body).toBe(delivery.body)
+  })
+})
+
+describe('the lingering drain after a 413', () => {
+  /** Runs `work` and returns the 5 s linger timers it started, cleared, with whether they kept the process alive. */
+  async function lingerTimers(work: () => Promise<unknown>): Promise<boolean[]> {
+    const spy = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      await work()
+      await new Promise((resolve) => setImmediate(resolve))
+      const refs: boolean[] = []
+      spy.mock.calls.forEach((call, index) => {
+        if (call[1] !== 5_000) return
+        const timer = spy.mock.results[index]?.value as NodeJS.Timeout
+        refs.push(timer.hasRef())
+        clearTimeout(timer)
+      })
+      return refs
+    } finally {
+      spy.mockRestore()
+    }
+  }
+
+  it('toNextPagesRoute does not keep the process alive while it drains', async () => {
+    const { handler } = setup(stripe({ secret: 'whsec_pages' }), { maxBodyBytes: 1024 })
+    const req = Object.assign(new EventEmitter(), {
+      method: 'POST',
+      url: PATH,
+      headers: { host: 'hooks.example.com', 'content-type': 'application/json' },
+      pause() {},
+      resume() {},
+      destroy() {},
+    })
+    let status = 0
+    const res = { statusCode: 0, setHeader() {}, end() {} }
+    const refs = await lingerTimers(async () => {
+      const done = toNextPagesRoute(handler)(req as unknown as NextPagesRequest, res)
+      // A body over the limit whose sender never ends it.
+      req.emit('data', new Uint8Array(4096))
+      await done
+      status = res.statusCode
+    })
+    expect(status).toBe(413)
+    expect(refs).toEqual([false])
+  })
+
+  it('toNextRoute does not keep the process alive while it drains', async () => {
+    const { handler } = setup(stripe({ secret: 'whsec_app' }), { maxBodyBytes: 1024 })
+    let source: ReadableStreamDefaultController<Uint8Array> | undefined
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        source = controller
+        controller.enqueue(new Uint8Array(4096))
+      },
+    })
+    let status = 0
+    const refs = await lingerTimers(async () => {
+      const request = new Request('http://127.0.0.1/hooks/in', {
+        method: 'POST',
+        body,
+        duplex: 'half',
+      } as RequestInit)
+      status = (await toNextRoute(handler)(request)).status
+    })
+    source?.close()
+    expect(status).toBe(413)
+    expect(refs).toEqual([false])
   })
 })

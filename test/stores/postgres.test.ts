@@ -250,6 +250,27 @@ describe('postgresStore setup and failures (no server needed)', () => {
     expect((thrown as Error).message).toMatch(/`table` must be a table name or `schema.table`/)
   })
 
+  it.each([
+    ['undefined', undefined],
+    ['{}', {}],
+    ['{ rows: undefined }', { rows: undefined }],
+    ['{ rows: null }', { rows: null }],
+  ])('turns a query that resolves to %s into store_unavailable that says what to return', async (_name, answer) => {
+    const store = postgresStore({ query: async () => answer as never, createTable: false })
+    for (const attempt of [
+      () => store.claim('stripe:evt_shape', { leaseMs: 1000 }),
+      () => store.complete('stripe:evt_shape', 'token', { retentionMs: 1000 }),
+      () => store.release('stripe:evt_shape', 'token'),
+    ]) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(isWebhookError(error) && error.code).toBe('store_unavailable')
+      expect((error as Error).message).toContain('{ rows }')
+    }
+  })
+
   it('turns a failing query into store_unavailable, with nothing of the key in the message, and retries the setup', async () => {
     let up = false
     const seen: string[] = []
