@@ -24,8 +24,8 @@ export interface AwsSnsOptions {
   topicArn: string | readonly string[]
   /**
    * Downloads the signing certificate and, unless `onSubscriptionConfirmation` is set, visits
-   * `SubscribeURL`. Only URLs on `certificateHosts` (certificates) or an SNS host (subscriptions)
-   * are ever passed to it.
+   * `SubscribeURL`. Only HTTPS URLs on `certificateHosts` (an SNS host by default) are ever passed
+   * to it, for certificates and subscriptions alike.
    * @default globalThis.fetch
    */
   fetch?: CertificateFetch

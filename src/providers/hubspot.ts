@@ -38,6 +38,10 @@ function eventIds(payload: unknown): string[] | undefined {
  * + URI + body + `X-HubSpot-Request-Timestamp`, ms) when present; otherwise v1 or v2 as
  * `X-HubSpot-Signature-Version` says (hex SHA-256 of secret + body, or of secret + method + URI +
  * body). Source: developers.hubspot.com "Validating requests"; @hubspot/api-client Signature.
+ * A request that carries `X-HubSpot-Signature-v3` is judged by v3 alone: a bad v3 signature never
+ * falls back to v1/v2. Without that header, v1/v2 decide; they sign no timestamp (v1 not even the
+ * URL), so a captured delivery can be replayed later and only dedupe stops an exact repeat within
+ * the retention: pass `versions: ['v3']` when HubSpot sends v3 to your endpoint.
  *
  * Deliveries are batches (a JSON array, `attemptNumber` changing on each retry), so the id is the
  * SHA-256 of the batch's sorted `eventId`s: the same on every retry of the batch. App webhooks are

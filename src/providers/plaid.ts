@@ -28,9 +28,14 @@ export interface PlaidOptions {
  *
  * @example
  * import { plaid } from 'webhook-inbox/providers'
- * const keys = new Map()
+ * const keys = new Map() // only keys Plaid confirmed: `kid` is network input, so never cache misses
  * const provider = plaid({
- *   getKey: async ({ kid }) => keys.get(kid) ?? keys.set(kid, await fetchPlaidKey(kid)).get(kid),
+ *   getKey: async ({ kid }) => {
+ *     if (keys.has(kid)) return keys.get(kid)
+ *     const key = await fetchPlaidKey(kid)
+ *     if (key) keys.set(kid, key)
+ *     return key
+ *   },
  * })
  */
 export function plaid<T = unknown>(options: PlaidOptions): Provider<T> {

@@ -37,8 +37,9 @@ function queryParams(url: string): Record<string, string | string[]> {
  * Auth Token over the public URL followed by the sorted form fields; HMAC-SHA256 with a SharedKey
  * when `X-Twilio-Webhooks-Signature-Settings` says so. JSON bodies are signed through the URL's
  * `bodySHA256` parameter, which must match the body. GET webhooks sign the URL alone. The URL
- * is tried with and without the default port, as twilio-node does. Source: twilio.com "Webhooks
- * security"; twilio-node lib/webhooks/webhooks.ts.
+ * is tried with and without the default port, as twilio-node does (twilio-node also drops a
+ * non-default port, which would accept a signature made for another port of the same host; that
+ * is not done here). Source: twilio.com "Webhooks security"; twilio-node lib/webhooks/webhooks.ts.
  *
  * The id is `I-Twilio-Idempotency-Token` (the same on Twilio's retries [MEM, unconfirmed]), else
  * the SHA-256 of the signed URL and fields. Twilio does not retry unless a `#rc=` connection
@@ -67,7 +68,8 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
       const form = d.method !== 'GET' && isForm(d)
       // Only form fields and `bodySHA256` bind the body to the signature; any other body would
       // be unsigned, so it is refused rather than passed on (twilio-node validateIncomingRequest).
-      if (d.method !== 'GET' && !form && !hasBodyHash(d.url) && d.bytes.length > 0) {
+      // That includes a GET body: Twilio signs a GET's URL alone and sends no body.
+      if (!form && !hasBodyHash(d.url) && d.bytes.length > 0) {
         return fail(
           'invalid_signature',
           'the body is neither form fields nor covered by a `bodySHA256` URL parameter, so the signature does not cover it.',

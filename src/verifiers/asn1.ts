@@ -85,6 +85,8 @@ export function oidEquals(a: Uint8Array | undefined, b: Uint8Array): boolean {
 }
 
 function parseTime(bytes: Uint8Array, element: DerElement): number | undefined {
+  // Both forms are at most 15 characters; spreading a longer hostile element could overflow the stack.
+  if (element.end - element.contentStart > 15) return undefined
   const text = String.fromCharCode(...bytes.subarray(element.contentStart, element.end))
   // UTCTime YYMMDDHHMMSSZ (years 1950–2049) or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280 §4.1.2.5).
   const match =

@@ -105,6 +105,8 @@ export async function verifyJwt(
   options: JwtSchemeOptions,
 ): Promise<SchemeResult<{ header: JwtHeader; claims: JwtClaims; signedMaterial: Uint8Array }>> {
   const { provider, now } = options
+  // A missing HS256 secret is a setup mistake: throw on every call, not only when a token says HS256.
+  const keys = options.algorithms.includes('HS256') ? secretList(options.secret, provider) : []
   const token = options.token?.trim()
   if (!token) return fail('missing_signature', 'the signature JWT is missing.', provider)
   const parts = token.split('.')
@@ -113,7 +115,14 @@ export async function verifyJwt(
   const header = decodeJson(head) as JwtHeader | undefined
   const claims = decodeJson(body)
   const signature = /^[A-Za-z0-9_-]+$/.test(sig) ? fromBase64(sig) : undefined
-  if (!header || !claims || !signature || typeof header.alg !== 'string') {
+  // `kid` reaches the caller's key lookup, typed as a string: hold the network to that type.
+  if (
+    !header ||
+    !claims ||
+    !signature ||
+    typeof header.alg !== 'string' ||
+    !['string', 'undefined'].includes(typeof header.kid)
+  ) {
     return fail('malformed_signature', 'the signature JWT is not valid base64url JSON.', provider)
   }
   const alg = header.alg as JwtAlgorithm
@@ -123,7 +132,6 @@ export async function verifyJwt(
   const signed = utf8(`${head}.${body}`)
   let ok = false
   if (alg === 'HS256') {
-    const keys = secretList(options.secret, provider)
     ok = signature.length === 32 && (await hmacMatches('sha256', keys, signed, [signature]))
   } else {
     let key: EcPublicJwk | Uint8Array | undefined

@@ -64,9 +64,12 @@ function withPort(url: string): string {
   return parts.scheme + parts.userInfo + parts.host + port + parts.rest
 }
 
+// Only the scheme's default port: dropping another one would accept a signature made for a
+// different origin (the same host on another port).
 function withoutPort(url: string): string {
   const parts = splitUrl(url)
-  return parts ? parts.scheme + parts.userInfo + parts.host + parts.rest : url
+  if (!parts || parts.port !== (parts.scheme.toLowerCase() === 'https://' ? ':443' : ':80')) return url
+  return parts.scheme + parts.userInfo + parts.host + parts.rest
 }
 
 function decodeComponent(text: string): string {

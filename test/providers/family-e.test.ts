@@ -118,6 +118,9 @@ describe('twilio known answers (twilio-php RequestValidatorTest, recomputed with
       ['http://mycompany.com/myapp.php?foo=1&bar=2', '0ZXoZLH/DfblKGATFgpif+LLRf4=', true],
       [http1234, 'Zmvh+3yNM1Phv2jhDCwEM3q5ebU=', true],
       ['http://mycompany.com/myapp.php?foo=1&bar=2', 'Zmvh+3yNM1Phv2jhDCwEM3q5ebU=', false],
+      // A signature for the default port is not one for another port of the same host.
+      [http1234, referenceTwilio('12345', 'http://mycompany.com/myapp.php?foo=1&bar=2', TWILIO_PARAMS), false],
+      ['https://mycompany.com:8443/myapp.php?foo=1&bar=2', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', false],
     ]
     for (const [url, signature, expected] of cases) {
       expect((await provider.verify(twilioRequest(url, signature), { now: NOW })).ok, url).toBe(expected)
@@ -139,6 +142,26 @@ describe('twilio known answers (twilio-php RequestValidatorTest, recomputed with
     })
     const handler = createWebhookHandler({ provider, enqueue: () => {}, onWarning: () => {} })
     expect((await handler.handle(request)).status).toBe(200)
+  })
+
+  it('refuses a GET whose body the URL signature does not cover (it would reach event.body unsigned)', async () => {
+    const url = 'https://example.com/voice?CallSid=CA1&CallStatus=ringing'
+    const signature = referenceTwilio('12345', url, {})
+    for (const [body, contentType] of [
+      ['{"forged":true}', 'application/json'],
+      ['CallStatus=completed', 'application/x-www-form-urlencoded'],
+    ]) {
+      const request: WebhookRequest = {
+        method: 'GET',
+        url,
+        headers: { 'x-twilio-signature': signature, 'content-type': contentType as string },
+        body: body as string,
+      }
+      expect(await provider.verify(request, { now: NOW }), contentType).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_signature' },
+      })
+    }
   })
 
   it('refuses a body the signature does not cover, and an unknown algorithm', async () => {
@@ -442,6 +465,21 @@ describe('hubspot', () => {
       error: { code: 'missing_signature' },
     })
     expect(() => hubspot({ secret: 's', versions: ['v4' as 'v3'] })).toThrow(/versions/)
+  })
+
+  it('never falls back to a good v1 signature when the v3 header is present but wrong', async () => {
+    const v1Hash = createHash('sha256')
+      .update(HUBSPOT_SECRET + V1_BODY)
+      .digest('hex')
+    expect((await provider.verify(v1(v1Hash), { now: NOW })).ok).toBe(true)
+    const withBadV3 = v1(v1Hash, V1_BODY, {
+      'x-hubspot-signature-v3': Buffer.alloc(32).toString('base64'),
+      'x-hubspot-request-timestamp': String(NOW),
+    })
+    expect(await provider.verify(withBadV3, { now: NOW })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_signature' },
+    })
   })
 
   it('SDK cross-check (@hubspot/api-client Signature.isValid)', async () => {

@@ -73,6 +73,34 @@ describe('verifyPlaid (ES256 JWT with a key lookup)', () => {
     })
   })
 
+  it('refuses a kid that is not a string before the key lookup sees it', async () => {
+    const seen: unknown[] = []
+    const spy = async (header: { kid?: unknown }) => {
+      seen.push(header.kid)
+      return jwk
+    }
+    for (const kid of [{ toString: 'kid-1' }, ['kid-1'], 1, null]) {
+      const token = es256(privateKey, { alg: 'ES256', kid }, claims)
+      expect(await verifyPlaid({ token, payload: body, getKey: spy, now: NOW }), JSON.stringify(kid)).toMatchObject({
+        ok: false,
+        error: { code: 'malformed_signature' },
+      })
+    }
+    expect(seen).toEqual([])
+  })
+
+  it('verifyJwt with HS256 allowed but no secret fails the same way whatever alg the token names', async () => {
+    const hs = `${b64url('{"alg":"HS256"}')}.${b64url('{}')}.${b64url('x'.repeat(32))}`
+    const es = es256(privateKey, { alg: 'ES256', kid: 'kid-1' }, claims)
+    for (const token of [hs, es]) {
+      await expect(verifyJwt({ token, algorithms: ['ES256', 'HS256'], getKey, now: NOW }), token).rejects.toMatchObject(
+        {
+          code: 'invalid_config',
+        },
+      )
+    }
+  })
+
   it('builds the same SPKI as node:crypto from a JWK', () => {
     const spki = p256JwkToSpki(jwk)
     expect(Buffer.from(spki as Uint8Array).equals(publicKey.export({ type: 'spki', format: 'der' }))).toBe(true)
@@ -119,6 +147,28 @@ describe('readCertificate (pure DER reader) against node:crypto X509Certificate'
     ]) {
       expect(readCertificate(input)).toBeUndefined()
     }
+  })
+
+  it('returns undefined, without throwing, for a validity time of hostile length', () => {
+    const cat = (...parts: Uint8Array[]) => {
+      const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+      let offset = 0
+      for (const part of parts) {
+        out.set(part, offset)
+        offset += part.length
+      }
+      return out
+    }
+    const tlv = (tag: number, content: Uint8Array): Uint8Array => {
+      const n = content.length
+      const length = n < 0x80 ? [n] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]
+      return cat(Uint8Array.of(tag, ...length), content)
+    }
+    const empty = tlv(0x30, new Uint8Array())
+    const huge = tlv(0x17, new Uint8Array(2_000_000).fill(0x30))
+    const validity = tlv(0x30, cat(huge, tlv(0x17, new TextEncoder().encode('300101000000Z'))))
+    const tbs = tlv(0x30, cat(tlv(0x02, Uint8Array.of(1)), empty, empty, validity, empty, empty))
+    expect(readCertificate(tlv(0x30, tbs))).toBeUndefined()
   })
 
   it('certificateSource refuses a certificate without an RSA key', async () => {
