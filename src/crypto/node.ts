@@ -1,3 +1,4 @@
+import { toBase64Url } from './encoding.js'
 import type { CryptoBackend, HashAlgorithm } from './types.js'
 
 // Typed structurally so that this file has no static `node:` import: the built core must load
@@ -5,6 +6,8 @@ import type { CryptoBackend, HashAlgorithm } from './types.js'
 interface NodeBuffer extends Uint8Array {}
 interface NodeKeyObject {
   readonly type: string
+  readonly asymmetricKeyType?: string
+  readonly asymmetricKeyDetails?: { readonly namedCurve?: string }
 }
 interface NodeCryptoModule {
   createHmac(algorithm: string, key: Uint8Array): { update(data: Uint8Array): { digest(): NodeBuffer } }
@@ -15,12 +18,6 @@ interface NodeCryptoModule {
 }
 
 const NAMES: Record<HashAlgorithm, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-512': 'sha512' }
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const b of bytes) binary += String.fromCharCode(b)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
 
 /** Loads `node:crypto` at run time, or `undefined` where the runtime has no `getBuiltinModule`. */
 export function loadNodeCrypto(): NodeCryptoModule | undefined {
@@ -65,6 +62,9 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     async verifyEcdsaP256(publicKey, signature, data) {
       try {
         const key = crypto.createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
+        // createPublicKey takes any SPKI and verify() follows the key's own type; Web Crypto
+        // refuses every key but P-256 here, and both back ends must answer alike.
+        if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return false
         const dsaEncoding = signature.length === 64 ? 'ieee-p1363' : 'der'
         return crypto.verify('sha256', data, { key, dsaEncoding }, signature)
       } catch {
@@ -74,6 +74,8 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     async verifyRsaPkcs1(algorithm, publicKey, signature, data) {
       try {
         const key = crypto.createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
+        // An EC or RSA-PSS key would make verify() check ECDSA or PSS instead of PKCS#1 v1.5.
+        if (key.asymmetricKeyType !== 'rsa') return false
         return crypto.verify(NAMES[algorithm], data, key, signature)
       } catch {
         return false

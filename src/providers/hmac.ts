@@ -1,6 +1,7 @@
+import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
-import { type HmacAlgorithm, type Secrets, type SignatureEncoding, secretList } from '../verifiers/shared.js'
+import { HASHES, type HmacAlgorithm, type Secrets, type SignatureEncoding, secretList } from '../verifiers/shared.js'
 import { type BodyFormat, type DeliveryContext, defineProvider } from './define.js'
 
 /** Options of {@link hmac}: any provider that sends an HMAC of the raw body in one header. */
@@ -45,6 +46,23 @@ export function hmac<T = unknown>(options: HmacProviderOptions<T>): Provider<T> 
   const name = options.name ?? 'hmac'
   const keys = secretList(options.secret, name)
   const { header, idHeader, typeHeader } = options
+  // Caught here, not per request: a missing header name would throw on every delivery, and an
+  // unknown algorithm or encoding would refuse every one as malformed.
+  configInvariant(
+    typeof header === 'string' && header.trim() !== '',
+    '`header` is missing: pass the name of the header that carries the signature, e.g. "x-acme-signature".',
+    name,
+  )
+  configInvariant(
+    options.algorithm === undefined || Object.hasOwn(HASHES, options.algorithm),
+    '`algorithm` must be "sha1", "sha256" or "sha512" (lower case).',
+    name,
+  )
+  configInvariant(
+    options.encoding === undefined || ['hex', 'base64', 'base64url'].includes(options.encoding),
+    '`encoding` must be "hex", "base64" or "base64url".',
+    name,
+  )
   return defineProvider<T>({
     name,
     retryWindowMs: options.retryWindowMs,

@@ -134,8 +134,8 @@ export async function verifyContentfulRequest(
   if (!signature) return fail('malformed_signature', `the ${SIGNATURE} header is not 64 hex characters.`, provider)
   const signedList = headers[SIGNED_HEADERS]
   if (!signedList) return fail('missing_header', `the ${SIGNED_HEADERS} header is missing.`, provider)
-  const signedNames = signedList.split(',')
-  if (signedNames.length < 2) {
+  const listed = signedList.split(',')
+  if (listed.length < 2) {
     return fail('malformed_signature', `the ${SIGNED_HEADERS} header lists fewer than two headers.`, provider)
   }
   const timestampText = headers[TIMESTAMP]
@@ -149,8 +149,11 @@ export async function verifyContentfulRequest(
   const path = canonicalPath(pathOf(options.url))
   if (path === undefined) return fail('malformed_signature', 'the request path cannot be canonicalised.', provider)
 
+  // A Set: the list and the headers both come from the request, and scanning the list once per
+  // header is quadratic (a 128 KB header block, which edge runtimes allow, costs ~0.4 s).
+  const signedNames = new Set(listed)
   const picked: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) if (signedNames.includes(name)) picked[name] = value
+  for (const [name, value] of Object.entries(headers)) if (signedNames.has(name)) picked[name] = value
   const signedMaterial = concatBytes(
     utf8(canonicalPrefix(String(options.method).toUpperCase(), path, picked, timestamp)),
     bodyBytes(options.payload),

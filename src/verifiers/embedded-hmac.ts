@@ -6,6 +6,7 @@ import {
   decodeSignature,
   encodeSignature,
   fail,
+  HASH_LENGTH,
   HASHES,
   type HmacAlgorithm,
   hmacMatches,
@@ -37,7 +38,6 @@ export interface EmbeddedHmacOptions extends ToleranceOptions {
 }
 
 const DEFAULT_TOLERANCE_MS = 300_000
-const HASH_LENGTH: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 }
 
 /**
  * Verifies an HMAC that travels inside the body over a few of its fields (Mailgun:
@@ -57,8 +57,9 @@ export async function verifyEmbeddedHmac(
   const { provider, encoding = 'hex', algorithm = 'sha256' } = options
   const keys = secretList(options.secret, provider)
   const tolerance = checkTolerance(options.toleranceMs, DEFAULT_TOLERANCE_MS, provider)
-  const signatures = (typeof options.signature === 'string' ? [options.signature] : (options.signature ?? []))
-    .map((value) => (typeof value === 'string' ? value.trim() : ''))
+  // These values come out of a parsed body, so any JSON type can arrive where a string belongs.
+  const signatures = (Array.isArray(options.signature) ? options.signature : [options.signature])
+    .map((value: unknown) => (typeof value === 'string' ? value.trim() : ''))
     .filter((value) => value !== '')
   if (signatures.length === 0) return fail('missing_signature', 'the body carries no signature.', provider)
   if (options.fields.some((field) => typeof field !== 'string' || field === '')) {
@@ -67,7 +68,7 @@ export async function verifyEmbeddedHmac(
   let timestamp: number | undefined
   if ('timestamp' in options) {
     if (!options.timestamp) return fail('missing_timestamp', 'the signed timestamp is missing.', provider)
-    const seconds = parseInteger(options.timestamp)
+    const seconds = typeof options.timestamp === 'string' ? parseInteger(options.timestamp) : undefined
     if (seconds === undefined) return fail('malformed_timestamp', 'the signed timestamp is not unix seconds.', provider)
     timestamp = seconds * 1000
     const stale = checkTimestamp(timestamp, options.now, tolerance, provider)

@@ -4,6 +4,7 @@ import {
   decodeSignature,
   encodeSignature,
   fail,
+  HASH_LENGTH,
   HASHES,
   type HmacAlgorithm,
   hmacMatches,
@@ -58,8 +59,6 @@ export async function verifyHmac(options: HmacSchemeOptions): Promise<SchemeResu
   const ok = await hmacMatches(algorithm, keys, bodyBytes(options.payload), [candidate])
   return ok ? { ok: true } : fail('invalid_signature', `the signature does not match. ${RAW_BODY_HINT}`, provider)
 }
-
-const HASH_LENGTH: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 }
 
 /** Signs like {@link verifyHmac} verifies, for tests and for your own outgoing webhooks. */
 export async function signHmac(options: {

@@ -62,7 +62,7 @@ export interface SeparateTimestampOptions extends SeparateTimestampFormat, Toler
   signature: string | undefined
   /** The timestamp header as received. */
   timestamp: string | undefined
-  /** The id header, when the base string includes it (a missing one is refused). */
+  /** The id header, when the base string includes it (a missing one is refused when `requireId` is set). */
   id?: string | undefined
   /** Set when the scheme signs an id (Twitch), so a missing id header is refused. @default false */
   requireId?: boolean

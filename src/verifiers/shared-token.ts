@@ -46,8 +46,10 @@ export interface SharedTokenOptions {
 export async function verifySharedToken(options: SharedTokenOptions): Promise<SchemeResult> {
   const { provider, source = 'the token' } = options
   const keys = secretList(options.secret, provider)
-  const token = options.token
-  if (token === undefined || token.trim() === '') return fail('missing_signature', `${source} is missing.`, provider)
+  // A body field (Graph `clientState`) can hold any JSON type; only a string can match.
+  const token: unknown = options.token
+  if (typeof token !== 'string' || token.trim() === '')
+    return fail('missing_signature', `${source} is missing.`, provider)
   if (!(await tokenMatches(utf8(token), keys))) {
     return fail('invalid_token', `${source} does not match the configured secret.`, provider)
   }

@@ -19,6 +19,8 @@ export type SchemeResult<Extra extends object = object> =
   | { ok: false; error: WebhookVerificationError }
 
 export const HASHES: Record<HmacAlgorithm, HashAlgorithm> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }
+/** Bytes of an HMAC under each algorithm: a decoded signature of another length is malformed. */
+export const HASH_LENGTH: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 }
 
 export function fail(
   code: WebhookErrorCode,

@@ -123,6 +123,25 @@ describe.each(backends.map((b) => [b.name, b] as const))('crypto back end: %s', 
       expect(await crypto.verifyRsaPkcs1(name, spki.subarray(3), signature, data)).toBe(false)
     }
   })
+
+  it('checks only the key type its name promises (P-256 for ECDSA, PKCS#1 v1.5 RSA)', async () => {
+    const data = enc('Message\nhello\n')
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' })
+    const p384Spki = new Uint8Array(p384.publicKey.export({ format: 'der', type: 'spki' }))
+    expect(
+      await crypto.verifyEcdsaP256(p384Spki, new Uint8Array(nodeSign('sha256', data, p384.privateKey)), data),
+    ).toBe(false)
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const p256Spki = new Uint8Array(p256.publicKey.export({ format: 'der', type: 'spki' }))
+    const ecdsa = new Uint8Array(nodeSign('sha256', data, p256.privateKey))
+    expect(await crypto.verifyEcdsaP256(p256Spki, ecdsa, data)).toBe(true)
+    expect(await crypto.verifyRsaPkcs1('SHA-256', p256Spki, ecdsa, data)).toBe(false)
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 })
+    const pssSpki = new Uint8Array(pss.publicKey.export({ format: 'der', type: 'spki' }))
+    expect(
+      await crypto.verifyRsaPkcs1('SHA-256', pssSpki, new Uint8Array(nodeSign('sha256', data, pss.privateKey)), data),
+    ).toBe(false)
+  })
 })
 
 describe('back-end selection', () => {

@@ -130,3 +130,13 @@ describe('known answers', () => {
     expect(result).toMatchObject({ ok: true, id: 'evt_kat', type: 'charge.succeeded', timestamp: t * 1000 })
   })
 })
+
+describe('hmac() setup', () => {
+  it('refuses a missing header name or an unknown algorithm or encoding at factory time', () => {
+    const setup = (options: object) => () => hmac({ secret: 's', header: 'x-sig', ...options } as never)
+    for (const bad of [{ header: undefined }, { header: ' ' }, { algorithm: 'SHA256' }, { encoding: 'base32' }]) {
+      expect(setup(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'invalid_config' }))
+    }
+    expect(setup({ algorithm: 'sha1', encoding: 'base64url' })).not.toThrow()
+  })
+})

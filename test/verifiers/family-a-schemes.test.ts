@@ -50,6 +50,13 @@ describe('verifySharedToken', () => {
     }
   })
 
+  it('refuses a token of another JSON type (read from a body) without throwing', async () => {
+    for (const token of [5, null, ['tok-1'], { a: 1 }]) {
+      const result = await verifySharedToken({ token: token as never, secret: 'tok-1' })
+      expect(result.ok ? 'ok' : result.error.code, JSON.stringify(token)).toBe('missing_signature')
+    }
+  })
+
   it('throws a config error without a secret', async () => {
     const error = await verifySharedToken({ token: 'x', secret: [] }).catch((e: unknown) => e)
     expect(isWebhookError(error) && error.code).toBe('invalid_config')
@@ -142,5 +149,23 @@ describe('verifyEmbeddedHmac', () => {
     expect(await code({ signature: 'not hex' })).toBe('malformed_signature')
     expect(await code({ signature: mac('other', `${ts}tok`) })).toBe('invalid_signature')
     expect(await code({ fields: [ts, 'tok2'] })).toBe('invalid_signature')
+  })
+
+  it('refuses body values of other JSON types, as its example reads them, without throwing', async () => {
+    const good = mac('key', `${ts}tok`)
+    const code = async (signature: unknown, timestamp: unknown) => {
+      const result = await verifyEmbeddedHmac({
+        fields: ['tok'],
+        timestamp: timestamp as never,
+        signature: signature as never,
+        secret: 'key',
+        now: NOW,
+      })
+      return result.ok ? 'ok' : result.error.code
+    }
+    for (const signature of [5, true, { s: good }, null]) expect(await code(signature, ts)).toBe('missing_signature')
+    expect(await code([good, 5, {}], ts)).toBe('invalid_signature')
+    for (const timestamp of [Number(ts), [ts], { t: ts }])
+      expect(await code(good, timestamp)).toBe('malformed_timestamp')
   })
 })
