@@ -37,6 +37,8 @@ export interface AwsSnsOptions {
   certificateHosts?: HostAllowList
   /** Certificates kept in memory, by URL. @default 32 */
   certificateCacheSize?: number
+  /** How long one certificate download may take before it counts as failed (and is not cached). @default 5000 */
+  certificateTimeoutMs?: number
   /**
    * Largest distance between the message `Timestamp` and now, either direction. SNS keeps the
    * publish time across retries, which it stops after at most 3 600 s.
@@ -103,6 +105,7 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
     fetch: download,
     allow: (url) => url.pathname.endsWith('.pem') && hostAllowed(url.hostname, hosts),
     cacheSize: options.certificateCacheSize,
+    timeoutMs: options.certificateTimeoutMs,
     provider: 'aws-sns',
   })
   const subscribeHosts = options.certificateHosts ?? SNS_CERTIFICATE_HOSTS

@@ -27,6 +27,8 @@ export interface PayPalOptions {
   certificateHosts?: HostAllowList
   /** Certificates kept in memory, by URL. @default 32 */
   certificateCacheSize?: number
+  /** How long one certificate download may take before it counts as failed (and is not cached). @default 5000 */
+  certificateTimeoutMs?: number
   /**
    * Largest distance between `PAYPAL-TRANSMISSION-TIME` and now, either direction. Each retry is
    * a new transmission with its own time [MEM, unconfirmed].
@@ -62,6 +64,7 @@ export function paypal<T = unknown>(options: PayPalOptions): Provider<T> {
     fetch: options.fetch,
     allow: (url) => hostAllowed(url.hostname, hosts),
     cacheSize: options.certificateCacheSize,
+    timeoutMs: options.certificateTimeoutMs,
     provider: 'paypal',
   })
   return defineProvider<T>({

@@ -28,6 +28,12 @@ export interface CertificateSourceOptions {
   allow: (url: URL) => boolean
   /** Certificates kept, by URL (least recently used goes first). @default 32 */
   cacheSize?: number
+  /**
+   * How long one download (response and body) may take. A download past it counts as failed and
+   * is not cached, so a hung certificate host cannot hold deliveries until the socket gives up.
+   * @default 5000
+   */
+  timeoutMs?: number
   provider?: string
 }
 
@@ -76,6 +82,12 @@ export function certificateSource(options: CertificateSourceOptions): Certificat
     provider,
   )
   configInvariant(typeof options.allow === 'function', 'certificateSource: `allow` must be a function.', provider)
+  const timeoutMs = options.timeoutMs ?? 5000
+  configInvariant(
+    Number.isFinite(timeoutMs) && timeoutMs > 0,
+    'certificateSource: `timeoutMs` must be a positive number of milliseconds.',
+    provider,
+  )
   const download = options.fetch ?? defaultFetch()
   configInvariant(
     typeof download === 'function',
@@ -92,13 +104,24 @@ export function certificateSource(options: CertificateSourceOptions): Certificat
       return hit
     }
     const pending = (async () => {
-      try {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const expired = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs)
+      })
+      const fetched = (async () => {
         const response = await (download as CertificateFetch)(url)
-        if (!response.ok) return undefined
-        const info = readCertificate(await response.text())
+        return response.ok ? await response.text() : undefined
+      })()
+      try {
+        const pem = await Promise.race([fetched, expired])
+        if (pem === undefined) return undefined
+        const info = readCertificate(pem)
         return info && oidEquals(spkiAlgorithm(info.publicKey), RSA_OID) ? info : undefined
       } catch {
         return undefined
+      } finally {
+        clearTimeout(timer)
+        fetched.catch(() => {})
       }
     })()
     cache.set(url, pending)

@@ -185,6 +185,38 @@ describe('readCertificate (pure DER reader) against node:crypto X509Certificate'
   })
 })
 
+describe('certificateSource timeout', () => {
+  it('counts a download that hangs past timeoutMs as failed and does not cache it', async () => {
+    const pem = readFileSync(new URL('../fixtures/x509/signer-1.cert.pem', import.meta.url), 'utf8')
+    let calls = 0
+    let hang = true
+    const source = certificateSource({
+      allow: () => true,
+      timeoutMs: 20,
+      fetch: async () => {
+        calls++
+        if (hang) return new Promise<never>(() => {})
+        return { ok: true, status: 200, text: async () => pem }
+      },
+    })
+    const url = 'https://certs.example.test/hang.pem'
+    expect(await source(url, NOW)).toMatchObject({ ok: false, error: { code: 'certificate_error' } })
+    hang = false
+    expect(await source(url, NOW)).toMatchObject({ ok: true })
+    expect(calls).toBe(2)
+  })
+
+  it('refuses a timeoutMs that is not a positive number at setup', () => {
+    expect(() =>
+      certificateSource({
+        allow: () => true,
+        fetch: async () => ({ ok: false, status: 500, text: async () => '' }),
+        timeoutMs: 0,
+      }),
+    ).toThrow(/timeoutMs/)
+  })
+})
+
 describe('defaultFetch', () => {
   it('refuses to follow a redirect (an allowed host must serve the certificate itself)', async () => {
     const server = createServer((req, res) => {
