@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
+import { createClient as createClientV4 } from 'redis4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isWebhookError } from '../../src/errors.js'
 import { redisStore } from '../../src/stores/redis.js'
@@ -12,11 +13,14 @@ const prefix = `webhook-inbox-test:${globalThis.crypto.randomUUID()}:`
 
 describe.skipIf(!hasRedis)('redisStore', () => {
   let nodeRedis: ReturnType<typeof createClient>
+  let nodeRedisV4: ReturnType<typeof createClientV4>
   let ioredis: Redis
 
   beforeAll(async () => {
     nodeRedis = createClient({ url: redisUrl() })
     await nodeRedis.connect()
+    nodeRedisV4 = createClientV4({ url: redisUrl() })
+    await nodeRedisV4.connect()
     ioredis = new Redis(redisUrl(), { lazyConnect: true })
     await ioredis.connect()
   })
@@ -36,6 +40,7 @@ describe.skipIf(!hasRedis)('redisStore', () => {
       if (keys.length > 0) await ioredis.del(...keys)
     } while (cursor !== '0')
     await nodeRedis.quit()
+    await nodeRedisV4.quit()
     ioredis.disconnect()
   })
 
@@ -43,6 +48,17 @@ describe.skipIf(!hasRedis)('redisStore', () => {
     testDedupeStore({
       name: 'redisStore (node-redis)',
       create: () => redisStore({ sendCommand: (...args) => nodeRedis.sendCommand(args), prefix: `${prefix}nr:` }),
+      shortMs: 200,
+      describe,
+      it,
+      expect,
+    })
+  })
+
+  describe('with node-redis v4', () => {
+    testDedupeStore({
+      name: 'redisStore (node-redis v4)',
+      create: () => redisStore({ sendCommand: (...args) => nodeRedisV4.sendCommand(args), prefix: `${prefix}nr4:` }),
       shortMs: 200,
       describe,
       it,
