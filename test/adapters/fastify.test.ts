@@ -1,4 +1,5 @@
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify4 from 'fastify4'
 import { describe, expect, it } from 'vitest'
 import { toFastify } from '../../src/adapters/fastify.js'
 import type { WebhookHandler } from '../../src/index.js'
@@ -6,9 +7,16 @@ import { stripe } from '../../src/providers/index.js'
 import { signStripeRequest } from '../../src/testing/index.js'
 import { PATH, type StartOptions, send, setup, testAdapter } from './suite.js'
 
-async function app(handler: WebhookHandler<unknown>, { path, adapter }: StartOptions) {
+async function app(handler: WebhookHandler<unknown>, options: StartOptions) {
+  return serve(Fastify({ forceCloseConnections: true }) as unknown as FastifyInstance, handler, options)
+}
+
+async function app4(handler: WebhookHandler<unknown>, options: StartOptions) {
+  return serve(Fastify4({ forceCloseConnections: true }) as unknown as FastifyInstance, handler, options)
+}
+
+async function serve(instance: FastifyInstance, handler: WebhookHandler<unknown>, { path, adapter }: StartOptions) {
   // Close drops connections still draining a refused body, as the other harnesses do.
-  const instance = Fastify({ forceCloseConnections: true })
   await instance.register(toFastify(handler, adapter), { prefix: path })
   // A sibling route outside the plugin's scope: it must keep Fastify's JSON parsing.
   instance.post('/json', async (request) => ({ parsed: request.body }))
@@ -19,6 +27,7 @@ async function app(handler: WebhookHandler<unknown>, { path, adapter }: StartOpt
 }
 
 testAdapter({ name: 'fastify 5', start: app })
+testAdapter({ name: 'fastify 4', start: app4 })
 
 describe('fastify 5: the plugin keeps its raw parser to its own scope', () => {
   it('leaves JSON parsing to the rest of the app while the webhook route gets raw bytes', async () => {
