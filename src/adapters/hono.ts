@@ -59,7 +59,7 @@ export function toHono(handler: WebhookHandler<unknown>, options?: AdapterOption
         return toResponse(await handler.handle({ method: raw.method, url, headers: raw.headers, body }))
       }
       const method = raw.method.toUpperCase()
-      if (!(handler.provider.methods ?? ['POST']).some((m) => m.toUpperCase() === method)) {
+      if (!handler.methods.includes(method)) {
         return toResponse(await handler.handle({ method, url, headers: raw.headers, body: '' }))
       }
       return toResponse(handler.refuse('body_already_parsed', { message: PARSED_MESSAGE, method }))

@@ -60,10 +60,6 @@ function nodeHeaders(req: NodeRequest): IncomingHttpHeaders | NodeJS.Dict<string
   return req.headersDistinct ?? req.headers
 }
 
-function methodAllowed(handler: WebhookHandler<unknown>, method: string): boolean {
-  return (handler.provider.methods ?? ['POST']).some((m) => m.toUpperCase() === method)
-}
-
 /** What {@link answerNodeRequest} produced. `undefined` when the client went away mid-body. */
 export interface NodeAnswer {
   response: WebhookResponse
@@ -85,7 +81,7 @@ export async function answerNodeRequest(
   const method = String(req.method ?? '').toUpperCase()
   const headers = nodeHeaders(req)
   const unread = source.kind === 'stream' && !req.readableEnded
-  if (!methodAllowed(handler, method)) {
+  if (!handler.methods.includes(method)) {
     return { response: await handler.handle({ method, url, headers, body: '' }), unread }
   }
   if (source.kind === 'parsed') {

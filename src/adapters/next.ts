@@ -185,7 +185,7 @@ export function toNextPagesRoute(
 ): (req: NextPagesRequest, res: NextPagesResponse) => Promise<void> {
   checkHandler(handler, 'toNextPagesRoute')
   const resolved = resolveAdapterOptions('toNextPagesRoute', options)
-  const methods = (handler.provider.methods ?? ['POST']).map((m) => m.toUpperCase())
+  const { methods } = handler
 
   return async (req, res) => {
     const method = String(req.method ?? 'GET').toUpperCase()

@@ -15,6 +15,8 @@ export interface WebhookHandler<T = unknown> {
   readonly store: DedupeStore
   /** The effective limits and durations, defaults filled in. */
   readonly settings: Readonly<ResolvedTimings>
+  /** Methods this handler accepts, upper-case (the provider's, `['POST']` by default). */
+  readonly methods: readonly string[]
   /** Handles one delivery given as plain data (what adapters call). Never throws. */
   handle(request: WebhookRequest): Promise<WebhookResponse>
   /** Handles a Web standard `Request` (Next.js App Router, Hono, Workers, Bun, Deno). Never throws. */
@@ -350,6 +352,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     provider,
     store: dedupe,
     settings,
+    methods,
     handle,
     refuse,
     async fetch(request) {
