@@ -1,21 +1,12 @@
 import type { Context, Handler } from 'hono'
 import type { WebhookHandler } from '../core/handler.js'
-import type { WebhookResponse } from '../types.js'
+import { toFetchResponse } from '../core/responses.js'
 import { type AdapterOptions, firstValue, publicRequestUrl, resolveAdapterOptions } from './shared.js'
 
 export type { AdapterOptions } from './shared.js'
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
-
 const PARSED_MESSAGE =
   'the request body was already read as JSON, text or form data before the webhook handler (c.req.json(), a validator), so its raw bytes are gone. Register the webhook route before that middleware, or read it with c.req.arrayBuffer() only.'
-
-function toResponse(response: WebhookResponse): Response {
-  return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, {
-    status: response.status,
-    headers: response.headers,
-  })
-}
 
 /**
  * A Hono handler for a webhook handler, on every runtime Hono runs on (Node with
@@ -56,13 +47,13 @@ export function toHono(handler: WebhookHandler<unknown>, options?: AdapterOption
       const cached = (c.req as unknown as { bodyCache?: { arrayBuffer?: Promise<ArrayBuffer> } }).bodyCache?.arrayBuffer
       if (cached) {
         const body = new Uint8Array(await cached)
-        return toResponse(await handler.handle({ method: raw.method, url, headers: raw.headers, body }))
+        return toFetchResponse(await handler.handle({ method: raw.method, url, headers: raw.headers, body }))
       }
       const method = raw.method.toUpperCase()
       if (!handler.methods.includes(method)) {
-        return toResponse(await handler.handle({ method, url, headers: raw.headers, body: '' }))
+        return toFetchResponse(await handler.handle({ method, url, headers: raw.headers, body: '' }))
       }
-      return toResponse(handler.refuse('body_already_parsed', { message: PARSED_MESSAGE, method }))
+      return toFetchResponse(handler.refuse('body_already_parsed', { message: PARSED_MESSAGE, method }))
     }
     if (url === raw.url) return handler.fetch(raw)
     const init: RequestInit & { duplex: 'half' } = {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Readable } from 'node:stream'
 import getRawBody from 'raw-body'
 import type { WebhookHandler } from '../core/handler.js'
+import { NULL_BODY_STATUSES } from '../core/responses.js'
 import type { WebhookResponse } from '../types.js'
 import { firstValue, publicRequestUrl, type ResolvedAdapterOptions } from './shared.js'
 
@@ -29,7 +30,6 @@ export type BodySource =
   /** Something read and parsed the stream first; `message` says how to mount the route instead. */
   | { kind: 'parsed'; message: string }
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 // After a 413 the rest of the body is read and dropped (a lingering close, RFC 9112 §9.6) so
 // the provider can read the answer instead of getting a reset, but never for longer than this.
 const LINGER_MS = 5_000

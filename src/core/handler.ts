@@ -7,7 +7,7 @@ import type { DedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
 import { type ErrorInfo, type ResolvedTimings, resolveTimings, type WebhookHandlerOptions } from './options.js'
-import { accepted, duplicate, inFlight, methodNotAllowed, refused } from './responses.js'
+import { accepted, duplicate, inFlight, methodNotAllowed, refused, toFetchResponse } from './responses.js'
 
 /** A composed receiver: verify → dedupe → enqueue → answer. */
 export interface WebhookHandler<T = unknown> {
@@ -38,7 +38,6 @@ export type AdapterRefusal = 'body_too_large' | 'body_already_parsed' | 'interna
 // Headers that carry credentials are kept out of events, whatever the provider.
 const ALWAYS_SENSITIVE = ['authorization', 'proxy-authorization', 'cookie']
 const COMPLETE_ATTEMPTS = 3
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
 
 let warnedAboutMemoryStore = false
 
@@ -362,10 +361,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       } catch (error) {
         response = refuse('internal_error', { method: request.method, cause: error })
       }
-      return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, {
-        status: response.status,
-        headers: response.headers,
-      })
+      return toFetchResponse(response)
     },
   }
 }

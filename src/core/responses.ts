@@ -33,3 +33,14 @@ export function methodNotAllowed(error: WebhookError, allow: readonly string[]):
 export function refused(error: WebhookError): WebhookResponse {
   return json(error.status, { error: error.toJSON() })
 }
+
+/** Statuses that must not carry a body (Fetch's `Response` throws if given one). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304])
+
+/** A {@link WebhookResponse} as a Web `Response`. */
+export function toFetchResponse(response: WebhookResponse): Response {
+  return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, {
+    status: response.status,
+    headers: response.headers,
+  })
+}
