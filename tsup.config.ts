@@ -18,6 +18,10 @@ export const entries = {
   redis: 'src/stores/redis.ts',
   postgres: 'src/stores/postgres.ts',
   sqlite: 'src/stores/sqlite.ts',
+  bullmq: 'src/queues/bullmq.ts',
+  'pg-boss': 'src/queues/pg-boss.ts',
+  amqp: 'src/queues/amqp.ts',
+  nats: 'src/queues/nats.ts',
 } as const
 
 export default defineConfig({

@@ -6,6 +6,7 @@ import { memoryStore } from '../stores/memory.js'
 import type { DedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
+import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
 import { type ErrorInfo, type ResolvedTimings, resolveTimings, type WebhookHandlerOptions } from './options.js'
 import { accepted, duplicate, inFlight, methodNotAllowed, refused, toFetchResponse } from './responses.js'
 
@@ -43,10 +44,14 @@ let warnedAboutMemoryStore = false
 
 class TimeoutError extends Error {}
 
-function withTimeout<V>(work: () => Promise<V> | V, ms: number): Promise<V> {
+function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: AbortController): Promise<V> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError()), ms)
+    timer = setTimeout(() => {
+      const error = new TimeoutError()
+      controller?.abort(error)
+      reject(error)
+    }, ms)
   })
   return Promise.race([Promise.resolve().then(work), timeout]).finally(() => clearTimeout(timer))
 }
@@ -268,7 +273,17 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     try {
       event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
       const queued = event
-      await withTimeout(() => enqueue(queued), settings.enqueueTimeoutMs)
+      const controller = new AbortController()
+      const context = createEnqueueContext(key, settings.retentionMs, controller.signal)
+      await withTimeout(
+        async () => {
+          await enqueue(queued, context)
+          // A helper's publish still running here was not awaited: the event is not stored yet.
+          if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
+        },
+        settings.enqueueTimeoutMs,
+        controller,
+      )
     } catch (error) {
       await release(key, id, claim.token)
       const timedOut = error instanceof TimeoutError

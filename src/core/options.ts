@@ -18,12 +18,52 @@ export interface ErrorInfo {
   error: unknown
 }
 
+/**
+ * The second argument of `enqueue`. Your own `enqueue` should stop waiting once `signal` aborts
+ * (the handler has then released the claim and answered 5xx, so the provider retries) and should
+ * use `key` as the queue's idempotency id, so that a write that still lands after the abort is
+ * stored once when the retry writes it again.
+ *
+ * @example
+ * import { createWebhookHandler } from 'webhook-inbox'
+ * createWebhookHandler({
+ *   provider,
+ *   enqueue: async (event, { signal, headers, key }) => {
+ *     await queue.add(event.type, event, { jobId: encodeURIComponent(key) }, { signal })
+ *   },
+ * })
+ */
+export interface EnqueueContext {
+  /** Aborts when `enqueueTimeoutMs` runs out: the delivery is then answered 503 and its claim released. */
+  signal: AbortSignal
+  /**
+   * Extra message headers to carry beside `webhook-provider`, `webhook-id` and `webhook-type`
+   * (the OpenTelemetry wrapper puts `traceparent` and `tracestate` here). Empty by default.
+   */
+  headers: Record<string, string>
+  /**
+   * The event's primary dedupe key, `provider:id` (the first of the store's keys), to use as the
+   * queue's idempotency id (BullMQ `jobId`, pg-boss `id`, AMQP `messageId`, JetStream `msgID`).
+   */
+  key: string
+  /**
+   * How long the store remembers a processed id (the handler's `retentionMs`): keep queued
+   * messages at least this long for the queue's own deduplication to cover the same window.
+   */
+  retentionMs: number
+}
+
 /** Options of {@link createWebhookHandler}. Durations in milliseconds, sizes in bytes. */
 export interface WebhookHandlerOptions<T = unknown> {
   /** The provider preset, e.g. `stripe({ secret })` from `webhook-inbox/providers`. */
   provider: Provider<T>
-  /** Hands an accepted event to your queue. Resolve once it is durably queued; throw to have the provider retry. */
-  enqueue: (event: WebhookEvent<T>) => Promise<unknown> | unknown
+  /**
+   * Hands an accepted event to your queue. Resolve once it is durably queued (await the
+   * publish: returning before it is stored answers 200 for an event that may be lost); throw to
+   * have the provider retry. Use a helper from `webhook-inbox/bullmq`, `/pg-boss`, `/amqp` or
+   * `/nats`, or honour {@link EnqueueContext} yourself.
+   */
+  enqueue: (event: WebhookEvent<T>, context: EnqueueContext) => Promise<unknown> | unknown
   /**
    * Where processed ids are remembered. Use a shared store (Redis, PostgreSQL) when more than
    * one process receives webhooks.

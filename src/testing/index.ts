@@ -3,6 +3,8 @@
  * dedupe-store conformance suite.
  * @module
  */
+
+export { type TestEnqueueOptions, type TestEnqueueReport, testEnqueue } from './enqueue-check.js'
 export { type RecordingStore, recordingStore, type StoreCall } from './fake-store.js'
 export {
   type SignerBase,

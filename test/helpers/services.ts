@@ -10,6 +10,24 @@ export function databaseUrl(): string {
   return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
 }
 
+/** RabbitMQ URL the queue tests use. @default 'amqp://guest:guest@127.0.0.1:5672' */
+export function amqpUrl(): string {
+  return process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672'
+}
+
+/** NATS URL the queue tests use. @default 'nats://127.0.0.1:4222' */
+export function natsUrl(): string {
+  return process.env.NATS_URL || 'nats://127.0.0.1:4222'
+}
+
+const DEFAULT_PORTS: Record<string, number> = {
+  'redis:': 6379,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'amqp:': 5672,
+  'nats:': 4222,
+}
+
 /** True when CI demands the real services (`WEBHOOK_INBOX_REQUIRE_SERVICES=1`): skipping is then a failure. */
 export function servicesRequired(): boolean {
   return process.env.WEBHOOK_INBOX_REQUIRE_SERVICES === '1'
@@ -45,7 +63,7 @@ export async function requireService(
     }
     console.warn(
       `[webhook-inbox tests] skipping ${name} tests: ${name} unreachable (${reason}). ` +
-        'Set REDIS_URL / DATABASE_URL, or WEBHOOK_INBOX_REQUIRE_SERVICES=1 to make this a failure.',
+        'Set REDIS_URL / DATABASE_URL / AMQP_URL / NATS_URL, or WEBHOOK_INBOX_REQUIRE_SERVICES=1 to make this a failure.',
     )
     return false
   } finally {
@@ -55,8 +73,8 @@ export async function requireService(
 
 /** Resolves when a TCP connection to the host and port of `url` opens; rejects otherwise. */
 export function tcpProbe(url: string): Promise<void> {
-  const { hostname, port } = new URL(url)
-  const defaultPort = url.startsWith('redis') ? 6379 : 5432
+  const { hostname, port, protocol } = new URL(url)
+  const defaultPort = DEFAULT_PORTS[protocol] ?? 5432
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || defaultPort) })
     socket.once('connect', () => {

@@ -1,0 +1,105 @@
+import { WebhookConfigError, WebhookError } from '../errors.js'
+import type { WebhookEvent } from '../types.js'
+import type { EnqueueContext } from './options.js'
+
+// A registered symbol, not a module-level WeakMap: the handler and a queue helper may come from
+// the ESM and the CJS copy of this package, and both must see the same counter.
+const PENDING = Symbol.for('webhook-inbox.pending-publishes')
+
+interface Counter {
+  count: number
+}
+
+type Tracked = EnqueueContext & { [PENDING]?: Counter }
+
+/** The context the handler passes to `enqueue`, with the counter of publishes still running. */
+export function createEnqueueContext(key: string, retentionMs: number, signal: AbortSignal): EnqueueContext {
+  const context: EnqueueContext = { signal, headers: {}, key, retentionMs }
+  // Enumerable, so a wrapper that copies the context (`{ ...context, headers }`) shares the counter.
+  Object.defineProperty(context, PENDING, { value: { count: 0 }, enumerable: true })
+  return context
+}
+
+/** Publishes started through {@link publishing} with this context (or a copy of it) that have not settled. */
+export function pendingPublishes(context: EnqueueContext): number {
+  return (context as Tracked)[PENDING]?.count ?? 0
+}
+
+function counterOf(context: EnqueueContext): Counter | undefined {
+  return (context as Tracked)[PENDING]
+}
+
+/**
+ * Checks the context a queue helper was called with: a wrapper that drops it
+ * (`(event) => enqueue(event)`) loses the signal, the headers and the idempotency key.
+ */
+export function requireContext(helper: string, context: EnqueueContext | undefined): asserts context is EnqueueContext {
+  if (
+    !context ||
+    typeof context.key !== 'string' ||
+    context.key === '' ||
+    typeof context.signal?.aborted !== 'boolean' ||
+    typeof context.headers !== 'object'
+  ) {
+    throw new WebhookConfigError(
+      `${helper}: called without the enqueue context. Pass the helper itself (\`enqueue: ${helper}(...)\`), or forward both arguments: \`enqueue: (event, context) => myEnqueue(event, context)\`.`,
+    )
+  }
+}
+
+/**
+ * Runs one publish for a queue helper: refuses to start once `signal` aborted, rejects as soon as
+ * it aborts (the publish itself may still land; the engine's idempotency id makes the retry's
+ * publish a no-op then), and counts the publish as pending until it settles, so that the handler
+ * can tell an `enqueue` that resolved without awaiting it.
+ */
+export async function publishing<V>(helper: string, context: EnqueueContext, work: () => Promise<V>): Promise<V> {
+  requireContext(helper, context)
+  const { signal } = context
+  if (signal.aborted) throw abortError(helper, signal)
+  const counter = counterOf(context)
+  if (counter) counter.count++
+  let onAbort: (() => void) | undefined
+  try {
+    const running = Promise.resolve().then(work)
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortError(helper, signal))
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+    running.catch(() => {})
+    return await Promise.race([running, aborted])
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort)
+    if (counter) counter.count--
+  }
+}
+
+function abortError(helper: string, signal: AbortSignal): WebhookError {
+  return new WebhookError(
+    'enqueue_timeout',
+    `${helper}: the publish was abandoned because enqueueTimeoutMs ran out; the engine may still store it, and the provider's retry is then deduplicated by its id.`,
+    { cause: signal.reason },
+  )
+}
+
+/**
+ * The headers every shipped helper puts on a message: the caller's `context.headers` (trace
+ * context) and `webhook-provider`, `webhook-id`, `webhook-type`, so consumers route without
+ * parsing the body.
+ */
+export function messageHeaders(event: WebhookEvent, context: EnqueueContext): Record<string, string> {
+  return {
+    ...context.headers,
+    'webhook-provider': event.provider,
+    'webhook-id': event.id,
+    'webhook-type': event.type,
+  }
+}
+
+/** The error the handler reports when `enqueue` settled while a helper's publish was still running. */
+export function forgottenAwaitError(provider: string): WebhookConfigError {
+  return new WebhookConfigError(
+    'enqueue resolved while its publish was still running: the event was not yet stored. `await` the helper (`enqueue: async (event, context) => { await myEnqueue(event, context) }`) or pass it directly (`enqueue: bullmqEnqueue(queue)`). The claim was released so the provider retries.',
+    { provider },
+  )
+}
