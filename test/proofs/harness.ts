@@ -37,8 +37,9 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()))
 }
 
-export async function startWorker(config: WorkerConfig): Promise<Worker> {
-  const child = fork(WORKER_PATH, [], {
+/** Forks a receiving process; `path` is the worker script (the store proofs' one by default). */
+export async function startWorker(config: WorkerConfig | { name: string }, path = WORKER_PATH): Promise<Worker> {
+  const child = fork(path, [], {
     execArgv: ['--import', 'tsx'],
     cwd: ROOT,
     env: { ...process.env, PROOF_WORKER: JSON.stringify(config) },
@@ -104,8 +105,8 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
   }
 }
 
-export function startWorkers(configs: WorkerConfig[]): Promise<Worker[]> {
-  return Promise.all(configs.map(startWorker))
+export function startWorkers(configs: (WorkerConfig | { name: string })[], path = WORKER_PATH): Promise<Worker[]> {
+  return Promise.all(configs.map((config) => startWorker(config, path)))
 }
 
 export async function closeWorkers(workers: readonly Worker[]): Promise<void> {

@@ -1,0 +1,28 @@
+import { describe, it } from 'vitest'
+import { amqpUrl, databaseUrl, natsUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
+import type { Engine } from './fixtures/engines.js'
+import { proveCompleteWindow, proveEngineOutage, proveQueueExactlyOnce } from './scenarios.js'
+
+const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
+const available: Record<Engine, boolean> = {
+  bullmq: hasRedis,
+  'pg-boss': hasRedis && (await requireService('PostgreSQL', () => tcpProbe(databaseUrl()))),
+  amqp: hasRedis && (await requireService('RabbitMQ', () => tcpProbe(amqpUrl()))),
+  nats: hasRedis && (await requireService('NATS', () => tcpProbe(natsUrl()))),
+}
+
+for (const engine of ['bullmq', 'pg-boss', 'amqp', 'nats'] as const) {
+  describe.skipIf(!available[engine])(`queue proofs across processes: ${engine}`, () => {
+    it('3 processes, 300 events each delivered 5 times at once: the consumer processes each once', async () => {
+      await proveQueueExactlyOnce(engine)
+    }, 120_000)
+
+    it('complete fails after enqueue, the retry comes after the lease: still one job or message', async () => {
+      await proveCompleteWindow(engine)
+    }, 60_000)
+
+    it('engine unreachable mid-run (refused, then silent): 5xx, nothing lost, then each event once', async () => {
+      await proveEngineOutage(engine)
+    }, 120_000)
+  })
+}
