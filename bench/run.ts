@@ -3,6 +3,8 @@
 //   1. claim + complete, one id after the other, per store and client: p50 / p99 / mean.
 //   2. handler.handle() end to end (verify a Stripe signature, claim, enqueue, complete, answer)
 //      with the memory, Redis and PostgreSQL stores, and the store's share of it (p50 minus memory's).
+//   3. the queue helpers (BullMQ, pg-boss, RabbitMQ, JetStream) as `enqueue`: what each adds to a
+//      delivery against a no-op enqueue (bench/queues.ts; AMQP_URL / NATS_URL as in the tests).
 //
 // A store whose service does not answer is skipped with a message. Every measurement stops after
 // `BENCH_ITERATIONS` rounds or `BENCH_SEGMENT_MS`, whichever comes first, and the store rows stop
@@ -22,6 +24,7 @@ import type { DedupeStore } from '../src/stores/types.js'
 import { signStripeRequest } from '../src/testing/index.js'
 import type { WebhookRequest } from '../src/types.js'
 import { benchCrypto } from './crypto.js'
+import { benchQueues } from './queues.js'
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2_000)
 const WARMUP = Math.min(200, Math.ceil(ITERATIONS / 10))
@@ -31,6 +34,8 @@ const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 30_000)
 const CRYPTO_START_BEFORE_MS = 28_000
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
+const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672'
+const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222'
 const SECRET = 'whsec_bench_only'
 const run = randomBytes(4).toString('hex')
 const startedAt = performance.now()
@@ -296,6 +301,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled(list.map((subject) => subject.close()))
   }
+  await benchQueues({ redis: REDIS_URL, postgres: DATABASE_URL, amqp: AMQP_URL, nats: NATS_URL }, measure, summarise)
   if (performance.now() - startedAt < CRYPTO_START_BEFORE_MS) {
     console.log('')
     await benchCrypto()
