@@ -1,7 +1,7 @@
-import { describe, it } from 'vitest'
+import { afterAll, beforeAll, describe, it } from 'vitest'
 import { amqpUrl, databaseUrl, natsUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
 import type { Engine } from './fixtures/engines.js'
-import { proveCompleteWindow, proveEngineOutage, proveQueueExactlyOnce } from './scenarios.js'
+import { type EngineRig, openRig, proveCompleteWindow, proveEngineOutage, proveQueueExactlyOnce } from './scenarios.js'
 
 const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
 const available: Record<Engine, boolean> = {
@@ -13,16 +13,24 @@ const available: Record<Engine, boolean> = {
 
 for (const engine of ['bullmq', 'pg-boss', 'amqp', 'nats'] as const) {
   describe.skipIf(!available[engine])(`queue proofs across processes: ${engine}`, () => {
+    let rig: EngineRig
+    beforeAll(async () => {
+      rig = await openRig(engine)
+    }, 60_000)
+    afterAll(async () => {
+      await rig?.close()
+    }, 30_000)
+
     it('3 processes, 300 events each delivered 5 times at once: the consumer processes each once', async () => {
-      await proveQueueExactlyOnce(engine)
+      await proveQueueExactlyOnce(rig)
     }, 120_000)
 
     it('complete fails after enqueue, the retry comes after the lease: still one job or message', async () => {
-      await proveCompleteWindow(engine)
+      await proveCompleteWindow(rig)
     }, 60_000)
 
     it('engine unreachable mid-run (refused, then silent): 5xx, nothing lost, then each event once', async () => {
-      await proveEngineOutage(engine)
+      await proveEngineOutage(rig)
     }, 120_000)
   })
 }
