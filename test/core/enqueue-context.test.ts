@@ -48,8 +48,10 @@ describe('enqueue(event, context)', () => {
     expect(response.status).toBe(503)
     expect(signal?.aborted).toBe(true)
     release()
-    // Released: the next delivery claims the id again.
-    expect((await store.claim('stripe:evt_slow', { leaseMs: 1000 })).state).toBe('claimed')
+    // Released: the provider's retry is claimed and enqueued again (not 409 in flight).
+    const retry = await handler.handle(await delivery('evt_slow'))
+    expect(retry.status).toBe(503)
+    expect(JSON.parse(retry.body).error.code).toBe('enqueue_timeout')
   })
 
   it('a helper publish that enqueue did not await is a 500, reported as a config error, claim released', async () => {
@@ -79,7 +81,9 @@ describe('enqueue(event, context)', () => {
     expect(isWebhookError(errors[0]) && errors[0].code).toBe('invalid_config')
     expect(String((errors[0] as Error).message)).toContain('await')
     finish()
-    expect((await store.claim('stripe:evt_forgot', { leaseMs: 1000 })).state).toBe('claimed')
+    // Released: the retry is processed again (and caught again), not answered 409 in flight.
+    expect((await handler.handle(await delivery('evt_forgot'))).status).toBe(500)
+    expect(errors).toHaveLength(2)
   })
 
   it('an awaited helper publish is accepted', async () => {
