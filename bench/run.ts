@@ -216,16 +216,18 @@ async function postgresSubjects(): Promise<Subject[]> {
   ]
 }
 
-async function claimComplete(subject: Subject): Promise<Row> {
+// One key is `provider:id`; two add the `provider:sig:<sha256>` key presets with unsigned ids claim.
+async function claimComplete(subject: Subject, keyCount: 1 | 2): Promise<Row> {
   const samples = await measure(async (i) => {
-    const key = `bench:${run}:${subject.name}:${i}`
-    const claim = await subject.store.claim(key, { leaseMs: 30_000 })
-    if (claim.state !== 'claimed') throw new Error(`${subject.name}: ${key} was ${claim.state}`)
-    if (!(await subject.store.complete(key, claim.token, { retentionMs: 60_000 }))) {
+    const id = `bench:${run}:${subject.name}:${keyCount}:${i}`
+    const keys = keyCount === 1 ? [id] : [id, `${id}:sig:${'0'.repeat(64)}`]
+    const claim = await subject.store.claim(keys, { leaseMs: 30_000 })
+    if (claim.state !== 'claimed') throw new Error(`${subject.name}: ${id} was ${claim.state}`)
+    if (!(await subject.store.complete(keys, claim.token, { retentionMs: 60_000 }))) {
       throw new Error(`${subject.name}: complete refused a fresh claim`)
     }
   })
-  return summarise(subject.name, samples)
+  return summarise(`${subject.name}, ${keyCount} key${keyCount === 1 ? '' : 's'}`, samples)
 }
 
 async function endToEnd(subject: Subject): Promise<Row> {
@@ -286,9 +288,10 @@ async function main(): Promise<void> {
     const claims: Row[] = []
     for (const subject of list) {
       if (outOfBudget()) break
-      claims.push(await claimComplete(subject))
+      claims.push(await claimComplete(subject, 1))
+      claims.push(await claimComplete(subject, 2))
     }
-    table('claim + complete (one delivery’s store round trips)', claims)
+    table('claim + complete (one delivery’s store round trips), with one key and with two', claims)
 
     const handled: Row[] = []
     const chosen = ['memory', 'redis (node-redis)', 'postgres (pg Pool)']

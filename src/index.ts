@@ -16,8 +16,9 @@ export {
   WebhookVerificationError,
 } from './errors.js'
 export { getHeader, normalizeHeaders } from './request.js'
-export { type MemoryStoreOptions, memoryStore } from './stores/memory.js'
-export type { ClaimResult, DedupeStore } from './stores/types.js'
+export { type MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory.js'
+export { singleKeyStore } from './stores/single-key.js'
+export type { ClaimResult, DedupeStore, SingleKeyDedupeStore } from './stores/types.js'
 export type {
   HeadersInput,
   Provider,

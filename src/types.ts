@@ -50,8 +50,15 @@ export interface WebhookEvent<T = unknown> {
 export type VerifyResult<T = unknown> =
   | {
       ok: true
-      /** Event id used for dedupe. */
+      /** Event id used for dedupe: the delivery is claimed under `provider:id`. */
       id: string
+      /**
+       * More dedupe keys for this delivery, each derived from bytes the signature covers, such as
+       * `sig:<hex SHA-256 of the signed material>` where the id itself is not signed. The handler
+       * claims `provider:<key>` for each, together with `provider:id`; a hit on any of them is a
+       * duplicate, so a captured delivery re-sent under another id is still refused.
+       */
+      replayKeys?: readonly string[]
       type: string
       payload: T
       /** Signed timestamp in epoch milliseconds, when the scheme has one. */

@@ -3,7 +3,8 @@ import { fromUtf8Strict, toBase64 } from '../crypto/encoding.js'
 import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
 import { bodyBytes, normalizeHeaders } from '../request.js'
 import { memoryStore } from '../stores/memory.js'
-import type { DedupeStore } from '../stores/types.js'
+import { singleKeyStore } from '../stores/single-key.js'
+import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
 import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
@@ -108,15 +109,26 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
   }
 
+  function warn(message: string): void {
+    if (options.onWarning) callHook(options.onWarning, message)
+    else console.warn(message)
+  }
+
   let store = options.store
   if (!store) {
-    store = memoryStore()
+    store = memoryStore(options.onWarning ? { onWarning: (message) => warn(message) } : {})
     const message = `[webhook-inbox] [${name}] using the default memoryStore: it deduplicates within this process only. With more than one process, pass a shared store (webhook-inbox/redis, webhook-inbox/postgres).`
-    if (options.onWarning) callHook(options.onWarning, message)
+    if (options.onWarning) warn(message)
     else if (!warnedAboutMemoryStore) {
       warnedAboutMemoryStore = true
       console.warn(message)
     }
+  } else if ((store as { multiKey?: unknown }).multiKey !== true) {
+    // A store written for the one-key contract would take the key array as one string key.
+    store = singleKeyStore(store as unknown as SingleKeyDedupeStore)
+    warn(
+      `[webhook-inbox] [${name}] the store has no \`multiKey: true\`, so it is treated as a one-key store and each delivery's keys are claimed one after the other (not atomically as a set). Implement claim(keys[]) and set multiKey: true; see DedupeStore.`,
+    )
   }
   const dedupe = store
 
@@ -170,7 +182,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
   // Retries of `complete` stop at the provider's response deadline (DESIGN.md): past it the
   // provider has given up on this attempt anyway, and the event is already queued.
-  async function settle(key: string, id: string, token: string, startedAt: number): Promise<void> {
+  async function settle(keys: readonly string[], id: string, token: string, startedAt: number): Promise<void> {
     const deadline = startedAt + (provider.responseDeadlineMs ?? 2 * settings.enqueueTimeoutMs)
     for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
       const budget = attempt === 1 ? settings.storeTimeoutMs : Math.min(settings.storeTimeoutMs, deadline - Date.now())
@@ -179,7 +191,10 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         return
       }
       try {
-        const held = await withTimeout(() => dedupe.complete(key, token, { retentionMs: settings.retentionMs }), budget)
+        const held = await withTimeout(
+          () => dedupe.complete(keys, token, { retentionMs: settings.retentionMs }),
+          budget,
+        )
         if (held === false) {
           report({
             provider: name,
@@ -201,9 +216,9 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
   }
 
-  async function release(key: string, id: string, token: string): Promise<void> {
+  async function release(keys: readonly string[], id: string, token: string): Promise<void> {
     try {
-      await withTimeout(() => dedupe.release(key, token), settings.storeTimeoutMs)
+      await withTimeout(() => dedupe.release(keys, token), settings.storeTimeoutMs)
     } catch (error) {
       // The lease still runs out, so the provider's later retry gets the id.
       report({ provider: name, phase: 'release', id, error: storeError(error, 'release') })
@@ -242,10 +257,10 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     if (result.handshake) return result.handshake
 
     const { id } = result
-    const key = `${name}:${id}`
+    const keys = dedupeKeys(id, result.replayKeys)
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
-      claim = await withTimeout(() => dedupe.claim(key, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs)
+      claim = await withTimeout(() => dedupe.claim(keys, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs)
       // A custom store that answers something else is treated like an unreachable one: 503, retried.
       invariant(
         claim?.state === 'duplicate' ||
@@ -285,7 +300,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         controller,
       )
     } catch (error) {
-      await release(key, id, claim.token)
+      await release(keys, id, claim.token)
       const timedOut = error instanceof TimeoutError
       const failure = timedOut
         ? new WebhookError(
@@ -301,9 +316,19 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       report({ provider: name, phase: 'enqueue', id, error: timedOut ? failure : error })
       return refused(failure)
     }
-    await settle(key, id, claim.token, startedAt)
+    await settle(keys, id, claim.token, startedAt)
     callHook(options.onAccepted, event, id)
     return result.acceptedResponse ?? accepted(id)
+  }
+
+  // keys[0] is `provider:id`; the others come from signed material (see VerifyResult.replayKeys).
+  function dedupeKeys(id: string, replayKeys: readonly string[] | undefined): string[] {
+    const keys = [`${name}:${id}`]
+    for (const extra of replayKeys ?? []) {
+      const key = `${name}:${extra}`
+      if (!keys.includes(key)) keys.push(key)
+    }
+    return keys
   }
 
   function tooLarge(): WebhookError {

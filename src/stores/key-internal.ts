@@ -29,6 +29,17 @@ export async function storageKey(key: string): Promise<string> {
   return HASHED_PREFIX + hex
 }
 
+/**
+ * The stored forms of one claim's keys, in order, without repeats. Refuses anything but a
+ * non-empty array of strings: a store handed a plain string was written for the one-key contract.
+ */
+export async function storageKeys(store: string, keys: readonly string[]): Promise<string[]> {
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((key) => typeof key === 'string')) {
+    throw new TypeError(`[webhook-inbox] ${store}: keys must be a non-empty array of strings.`)
+  }
+  return [...new Set(await Promise.all(keys.map(storageKey)))]
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/
 
 /**

@@ -4,14 +4,37 @@ import type { ClaimResult, DedupeStore } from './types.js'
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /**
-   * Most ids kept. Past it the oldest completed (or expired) entries are evicted; an in-flight
-   * claim is never evicted, and a claim that finds the store full of them is refused with
-   * `store_unavailable` (503), so the provider retries and nothing is lost.
+   * Most keys kept (a delivery takes one or two). Past it, expired entries go first; then, unless
+   * `whenFull` is `'refuse'`, the oldest completed ones, even inside their retention (counted in
+   * `evictedBeforeRetention` and warned about once). An in-flight claim is never evicted: a claim
+   * that finds the store full of them is refused with `store_unavailable` (503), so the provider
+   * retries and nothing is lost.
    * @default 10000
    */
   maxEntries?: number
+  /**
+   * What a full store does with completed keys still inside their retention: `'evict-oldest'`
+   * forgets the oldest (a redelivery of that id would be processed again), `'refuse'` keeps them
+   * and answers the new delivery `store_unavailable` (503, the provider retries later).
+   * @default 'evict-oldest'
+   */
+  whenFull?: 'evict-oldest' | 'refuse'
+  /**
+   * Told once per store, the first time a completed key is evicted before its retention ended.
+   * The handler passes its own `onWarning` to the default store.
+   * @default console.warn
+   */
+  onWarning?: (message: string) => void
   /** Clock in epoch milliseconds, for tests. @default Date.now */
   now?: () => number
+}
+
+/** The store {@link memoryStore} returns: a {@link DedupeStore} with counters. */
+export interface MemoryStore extends DedupeStore {
+  /** Keys held now (in flight, completed and not yet evicted). */
+  readonly size: number
+  /** Completed keys forgotten before their retention ended, to make room; each could be processed again. */
+  readonly evictedBeforeRetention: number
 }
 
 type Entry = { state: 'pending'; token: string; expiresAt: number } | { state: 'done'; expiresAt: number }
@@ -21,66 +44,114 @@ type Entry = { state: 'pending'; token: string; expiresAt: number } | { state: '
  * `retentionMs`, memory is bounded by `maxEntries`, and no timer keeps the process alive.
  * It does **not** dedupe across processes: use the Redis or PostgreSQL store for that.
  *
+ * When it fills up with completed ids that are still retained, it forgets the oldest ones (a
+ * redelivery of one of them would be processed again) and says so: once through `onWarning`, and
+ * in `evictedBeforeRetention`. Pass `whenFull: 'refuse'` to answer 503 instead, or raise
+ * `maxEntries` to hold your provider's retry window.
+ *
  * @example
  * import { createWebhookHandler, memoryStore } from 'webhook-inbox'
- * const store = memoryStore({ maxEntries: 50_000 })
+ * const store = memoryStore({ maxEntries: 50_000, whenFull: 'refuse' })
  */
-export function memoryStore(options: MemoryStoreOptions = {}): DedupeStore & { readonly size: number } {
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxEntries = options.maxEntries ?? 10_000
   configInvariant(
     Number.isInteger(maxEntries) && maxEntries > 0,
     'memoryStore: `maxEntries` must be a positive integer.',
   )
+  const whenFull = options.whenFull ?? 'evict-oldest'
+  configInvariant(
+    whenFull === 'evict-oldest' || whenFull === 'refuse',
+    "memoryStore: `whenFull` must be 'evict-oldest' or 'refuse'.",
+  )
   const now = options.now ?? Date.now
+  const warn = options.onWarning ?? ((message: string) => console.warn(message))
   // Map keeps insertion order; entries are re-inserted when they change, so the first
   // entries are always the oldest ones.
   const entries = new Map<string, Entry>()
+  let evicted = 0
+  let warned = false
 
-  function makeRoom(time: number): boolean {
-    if (entries.size < maxEntries) return true
-    for (const [key, entry] of entries) {
-      if (entry.state === 'done' || entry.expiresAt <= time) {
-        entries.delete(key)
-        if (entries.size < maxEntries) return true
-      }
+  function evictedEarly(): void {
+    evicted++
+    if (warned) return
+    warned = true
+    try {
+      warn(
+        `[webhook-inbox] memoryStore is full (maxEntries ${maxEntries}) and forgot a completed id before its retention ended; a redelivery of it would be processed again. Raise maxEntries, pass whenFull: 'refuse' (answers 503 instead), or use a shared store. store.evictedBeforeRetention counts them.`,
+      )
+    } catch {
+      // A throwing warning hook must not fail the claim.
     }
-    return entries.size < maxEntries
   }
 
-  function holds(key: string, token: string, time: number): boolean {
-    const entry = entries.get(key)
-    return entry !== undefined && entry.state === 'pending' && entry.token === token && entry.expiresAt > time
+  function makeRoom(time: number, needed: number): boolean {
+    if (entries.size + needed <= maxEntries) return true
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt <= time) {
+        entries.delete(key)
+        if (entries.size + needed <= maxEntries) return true
+      }
+    }
+    if (whenFull === 'refuse') return false
+    for (const [key, entry] of entries) {
+      if (entry.state === 'done') {
+        entries.delete(key)
+        evictedEarly()
+        if (entries.size + needed <= maxEntries) return true
+      }
+    }
+    return false
+  }
+
+  function holdsAll(keys: readonly string[], token: string, time: number): boolean {
+    return keys.every((key) => {
+      const entry = entries.get(key)
+      return entry !== undefined && entry.state === 'pending' && entry.token === token && entry.expiresAt > time
+    })
   }
 
   return {
+    multiKey: true,
     get size() {
       return entries.size
     },
-    async claim(key, { leaseMs }): Promise<ClaimResult> {
+    get evictedBeforeRetention() {
+      return evicted
+    },
+    async claim(keys, { leaseMs }): Promise<ClaimResult> {
       const time = now()
-      const entry = entries.get(key)
-      if (entry && entry.expiresAt > time) return { state: entry.state === 'done' ? 'duplicate' : 'in-flight' }
-      if (entry) entries.delete(key)
-      if (!makeRoom(time)) {
+      let inFlight = false
+      for (const key of keys) {
+        const entry = entries.get(key)
+        if (!entry || entry.expiresAt <= time) continue
+        if (entry.state === 'done') return { state: 'duplicate' }
+        inFlight = true
+      }
+      if (inFlight) return { state: 'in-flight' }
+      for (const key of keys) entries.delete(key)
+      if (!makeRoom(time, keys.length)) {
         throw new WebhookStoreError(
           'store_unavailable',
-          `memoryStore is full of in-flight claims (maxEntries ${maxEntries}); raise maxEntries or use a shared store.`,
+          `memoryStore is full (maxEntries ${maxEntries}) of ${whenFull === 'refuse' ? 'in-flight claims and retained ids' : 'in-flight claims'}; raise maxEntries or use a shared store.`,
         )
       }
       const token = globalThis.crypto.randomUUID()
-      entries.set(key, { state: 'pending', token, expiresAt: time + leaseMs })
+      for (const key of keys) entries.set(key, { state: 'pending', token, expiresAt: time + leaseMs })
       return { state: 'claimed', token }
     },
-    async complete(key, token, { retentionMs }) {
+    async complete(keys, token, { retentionMs }) {
       const time = now()
-      if (!holds(key, token, time)) return false
-      entries.delete(key)
-      entries.set(key, { state: 'done', expiresAt: time + retentionMs })
+      if (!holdsAll(keys, token, time)) return false
+      for (const key of keys) {
+        entries.delete(key)
+        entries.set(key, { state: 'done', expiresAt: time + retentionMs })
+      }
       return true
     },
-    async release(key, token) {
-      if (!holds(key, token, now())) return false
-      entries.delete(key)
+    async release(keys, token) {
+      if (!holdsAll(keys, token, now())) return false
+      for (const key of keys) entries.delete(key)
       return true
     },
     async close() {

@@ -1,5 +1,5 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { newToken, positiveInteger, storageKey, tableName } from './key-internal.js'
+import { newToken, positiveInteger, storageKeys, tableName } from './key-internal.js'
 import type { ClaimResult, DedupeStore } from './types.js'
 
 /**
@@ -78,8 +78,11 @@ CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);`
 
 /**
  * A dedupe store on PostgreSQL, shared by every process that uses the same database. Each
- * operation is one atomic statement: `claim` is an `INSERT ... ON CONFLICT (key) DO UPDATE ...
- * WHERE <the row expired>`; `complete` and `release` check the caller's token and the lease. All
+ * operation is one statement over all keys of a delivery: `claim` is an `INSERT ... SELECT
+ * unnest(keys) ... ON CONFLICT (key) DO UPDATE ... WHERE <the row expired>` that runs only when
+ * no key is live (in the rare race where a concurrent claim took some keys first, the keys this
+ * one took are deleted again by a second statement); `complete` and `release` check the
+ * caller's token and the lease on every key. All
  * times come from the database clock (`statement_timestamp()`), so the processes' clocks never
  * matter. Works with `pg` (Pool or Client), postgres.js and PGlite; the client is yours, and
  * `close()` never ends it.
@@ -127,26 +130,39 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);
 END $webhook_inbox$`
 
-  // Decides the answer in the same statement as the insert. The outer SELECT sees the
-  // statement's snapshot, which can lag behind the row ON CONFLICT saw; so it only says
-  // `duplicate` for a completed row still retained (which no one can change before it expires),
-  // and `in-flight` otherwise: at worst the provider retries once more.
-  const claimSql = `WITH claimed AS (
+  // One statement claims all keys of a delivery, or none: the insert runs only when the
+  // statement's snapshot shows no live row for any key, and the keys are inserted in sorted
+  // order, so two claims that share keys wait for each other instead of deadlocking. A claim
+  // racing another one (both saw no live row) can still take some keys and not others: the
+  // unique key lets exactly one of them take each row, `claimed` counts what this one took, and
+  // a partial claim is undone at once (see `claim` below). The answer `duplicate` comes only from
+  // a completed row still retained in the snapshot (nobody changes one before it expires);
+  // anything else is `in-flight`, so at worst the provider retries once more.
+  const claimSql = `WITH live AS (
+  SELECT token FROM ${name} WHERE key = ANY($1::text[]) AND expires_at > statement_timestamp()
+), claimed AS (
   INSERT INTO ${name} AS d (key, token, expires_at)
-  VALUES ($1, $2, statement_timestamp() + $3::bigint * interval '1 millisecond')
+  SELECT k.key, $2, statement_timestamp() + $3::bigint * interval '1 millisecond'
+  FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n)
+  WHERE NOT EXISTS (SELECT 1 FROM live)
+  ORDER BY k.n
   ON CONFLICT (key) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
   WHERE d.expires_at <= statement_timestamp()
   RETURNING 1
 )
-SELECT CASE
-  WHEN EXISTS (SELECT 1 FROM claimed) THEN 'claimed'
-  WHEN EXISTS (SELECT 1 FROM ${name} WHERE key = $1 AND token IS NULL AND expires_at > statement_timestamp()) THEN 'duplicate'
-  ELSE 'in-flight'
-END AS state`
+SELECT (SELECT count(*) FROM claimed)::int AS claimed,
+  EXISTS (SELECT 1 FROM live WHERE token IS NULL) AS duplicate`
+  // Token-checked on every key: all keys of one claim share one lease, so either all are still
+  // held by this token or none is; the count guard keeps a partial match from changing anything.
   const completeSql = `UPDATE ${name} SET token = NULL, expires_at = statement_timestamp() + $3::bigint * interval '1 millisecond'
-WHERE key = $1 AND token = $2 AND expires_at > statement_timestamp()
+WHERE key = ANY($1::text[]) AND token = $2 AND expires_at > statement_timestamp()
+  AND (SELECT count(*) FROM ${name} WHERE key = ANY($1::text[]) AND token = $2 AND expires_at > statement_timestamp()) = cardinality($1::text[])
 RETURNING 1`
-  const releaseSql = `DELETE FROM ${name} WHERE key = $1 AND token = $2 AND expires_at > statement_timestamp() RETURNING 1`
+  const releaseSql = `DELETE FROM ${name}
+WHERE key = ANY($1::text[]) AND token = $2 AND expires_at > statement_timestamp()
+  AND (SELECT count(*) FROM ${name} WHERE key = ANY($1::text[]) AND token = $2 AND expires_at > statement_timestamp()) = cardinality($1::text[])
+RETURNING 1`
+  const undoSql = `DELETE FROM ${name} WHERE key = ANY($1::text[]) AND token = $2`
   const pruneSql = `WITH deleted AS (
   DELETE FROM ${name} WHERE key IN (
     SELECT key FROM ${name} WHERE expires_at <= statement_timestamp() LIMIT $1 FOR UPDATE SKIP LOCKED
@@ -195,24 +211,32 @@ SELECT count(*)::int AS deleted FROM deleted`
   }
 
   return {
-    async claim(key, { leaseMs }): Promise<ClaimResult> {
+    multiKey: true,
+    async claim(keys, { leaseMs }): Promise<ClaimResult> {
+      const stored = (await storageKeys('postgresStore', keys)).sort()
       const token = newToken()
-      const rows = await run('claim', claimSql, [await storageKey(key), token, milliseconds(leaseMs)])
-      const state = (rows[0] as { state?: unknown } | undefined)?.state
-      if (state === 'claimed') return { state: 'claimed', token }
-      if (state === 'duplicate') return { state: 'duplicate' }
-      if (state === 'in-flight') return { state: 'in-flight' }
-      throw new WebhookStoreError(
-        'store_unavailable',
-        'postgresStore: claim got no answer row; is `query` returning { rows }?',
-      )
+      const rows = await run('claim', claimSql, [stored, token, milliseconds(leaseMs)])
+      const row = rows[0] as { claimed?: unknown; duplicate?: unknown } | undefined
+      const claimed = Number(row?.claimed)
+      if (row === undefined || !Number.isInteger(claimed)) {
+        throw new WebhookStoreError(
+          'store_unavailable',
+          'postgresStore: claim got no answer row; is `query` returning { rows }?',
+        )
+      }
+      if (claimed === stored.length) return { state: 'claimed', token }
+      // A concurrent claim took some of the keys first: give back the ones this claim took.
+      if (claimed > 0) await run('claim', undoSql, [stored, token])
+      return row.duplicate === true ? { state: 'duplicate' } : { state: 'in-flight' }
     },
-    async complete(key, token, { retentionMs }) {
-      const rows = await run('complete', completeSql, [await storageKey(key), token, milliseconds(retentionMs)])
+    async complete(keys, token, { retentionMs }) {
+      const stored = await storageKeys('postgresStore', keys)
+      const rows = await run('complete', completeSql, [stored, token, milliseconds(retentionMs)])
       return rows.length > 0
     },
-    async release(key, token) {
-      const rows = await run('release', releaseSql, [await storageKey(key), token])
+    async release(keys, token) {
+      const stored = await storageKeys('postgresStore', keys)
+      const rows = await run('release', releaseSql, [stored, token])
       return rows.length > 0
     },
     async prune({ batchSize = 1000 }: PruneOptions = {}) {

@@ -1,5 +1,5 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { newToken, storageKey } from './key-internal.js'
+import { newToken, storageKeys } from './key-internal.js'
 import type { ClaimResult, DedupeStore } from './types.js'
 
 /** Options of {@link redisStore}. */
@@ -23,24 +23,33 @@ interface Script {
   sha?: Promise<string>
 }
 
-// One script per operation, each touching exactly KEYS[1], so the store works on Redis Cluster.
-// The value holds the state: `p:<token>` while a delivery holds the id, `d` once it is done.
-// A plain `SET NX PX` cannot tell `duplicate` from `in-flight` in one round trip.
-const CLAIM = `if redis.call('SET', KEYS[1], 'p:' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
-if redis.call('GET', KEYS[1]) == 'd' then return 'duplicate' end
-return 'in-flight'`
-
-const COMPLETE = `if redis.call('GET', KEYS[1]) == 'p:' .. ARGV[1] then
-  redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2])
-  return 1
+// One script per operation over all keys of one delivery. Every key of the store carries the
+// hash tag `{dedupe}`, so all of them live in one hash slot and a script may touch several of
+// them on Redis Cluster. The value holds the state: `p:<token>` while a delivery holds the key,
+// `d` once it is done; leases and retention are the keys' expiries.
+const CLAIM = `local busy = false
+for i = 1, #KEYS do
+  local value = redis.call('GET', KEYS[i])
+  if value == 'd' then return 'duplicate' end
+  if value then busy = true end
 end
-return 0`
+if busy then return 'in-flight' end
+for i = 1, #KEYS do redis.call('SET', KEYS[i], 'p:' .. ARGV[1], 'PX', ARGV[2]) end
+return 'claimed'`
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == 'p:' .. ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
+const COMPLETE = `for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= 'p:' .. ARGV[1] then return 0 end
 end
-return 0`
+for i = 1, #KEYS do redis.call('SET', KEYS[i], 'd', 'PX', ARGV[2]) end
+return 1`
+
+const RELEASE = `for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= 'p:' .. ARGV[1] then return 0 end
+end
+redis.call('DEL', unpack(KEYS))
+return 1`
+
+const HASH_TAG = '{dedupe}:'
 
 function milliseconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms)))
@@ -52,15 +61,17 @@ function isNoScript(error: unknown): boolean {
 
 /**
  * A dedupe store on Redis (or Valkey, KeyDB, Dragonfly), shared by every process that uses the
- * same server. Each operation is one Lua script on one key: atomic, Redis Cluster safe, loaded
- * once with `SCRIPT LOAD` and run with `EVALSHA` (falling back to `EVAL` after `NOSCRIPT`, for
- * example after a failover or `SCRIPT FLUSH`). Leases and retention are Redis expiries, so
- * nothing needs pruning.
+ * same server. Each operation is one Lua script over all keys of one delivery (`provider:id`, and
+ * `provider:sig:…` where the id is not signed): atomic, loaded once with `SCRIPT LOAD` and run
+ * with `EVALSHA` (falling back to `EVAL` after `NOSCRIPT`, for example after a failover or
+ * `SCRIPT FLUSH`). Leases and retention are Redis expiries, so nothing needs pruning.
  *
- * Keys are `prefix` + the dedupe key (`provider:id`). The key is only ever passed as `KEYS[1]`,
- * never put into a pattern, so `*`, `?`, `[` or `:` in an id mean nothing; ids longer than 200
- * characters, or holding a NUL, are stored under `sha256:` + their hash. The client is yours:
- * `close()` never disconnects it.
+ * Redis keys are `prefix` + `{dedupe}:` + the dedupe key. The hash tag `{dedupe}` puts every key
+ * of the store in one hash slot, so the scripts work on Redis Cluster (the store's keys then
+ * live on one node; a `prefix` holding its own tag, such as `'{github}:'`, picks another slot).
+ * Keys are only ever passed as `KEYS[i]`, never put into a pattern, so `*`, `?`, `[` or `:` in an
+ * id mean nothing; ids longer than 200 characters, or holding a NUL, are stored under `sha256:` +
+ * their hash. The client is yours: `close()` never disconnects it.
  *
  * @example
  * // node-redis v4 / v5
@@ -82,7 +93,10 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     'redisStore: `sendCommand` is required: a function that sends one command, e.g. `(...args) => client.sendCommand(args)` for node-redis or `(command, ...args) => client.call(command, ...args)` for ioredis.',
   )
   const prefix = options.prefix ?? 'webhook-inbox:'
-  configInvariant(typeof prefix === 'string', 'redisStore: `prefix` must be a string (it may be empty).')
+  configInvariant(
+    typeof prefix === 'string' && !prefix.includes('{}'),
+    'redisStore: `prefix` must be a string (it may be empty) without an empty hash tag `{}`.',
+  )
   const send = options.sendCommand
   const claimScript: Script = { source: CLAIM }
   const completeScript: Script = { source: COMPLETE }
@@ -100,17 +114,18 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     return script.sha
   }
 
-  async function run(operation: string, script: Script, key: string, args: string[]): Promise<unknown> {
+  async function run(operation: string, script: Script, keys: readonly string[], args: string[]): Promise<unknown> {
+    const redisKeys = (await storageKeys('redisStore', keys)).map((key) => prefix + HASH_TAG + key)
+    const count = String(redisKeys.length)
     try {
-      const redisKey = prefix + (await storageKey(key))
       const sha = await load(script)
       try {
-        return await send('EVALSHA', sha, '1', redisKey, ...args)
+        return await send('EVALSHA', sha, count, ...redisKeys, ...args)
       } catch (error) {
         if (!isNoScript(error)) throw error
         // The server lost its script cache (restart, failover, SCRIPT FLUSH, or another
         // cluster node). EVAL runs the script and caches it again, so the SHA stays valid.
-        return await send('EVAL', script.source, '1', redisKey, ...args)
+        return await send('EVAL', script.source, count, ...redisKeys, ...args)
       }
     } catch (error) {
       throw new WebhookStoreError('store_unavailable', `redisStore: ${operation} failed; is Redis reachable?`, {
@@ -120,19 +135,20 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
   }
 
   return {
-    async claim(key, { leaseMs }): Promise<ClaimResult> {
+    multiKey: true,
+    async claim(keys, { leaseMs }): Promise<ClaimResult> {
       const token = newToken()
-      const reply = String(await run('claim', claimScript, key, [token, milliseconds(leaseMs)]))
+      const reply = String(await run('claim', claimScript, keys, [token, milliseconds(leaseMs)]))
       if (reply === 'claimed') return { state: 'claimed', token }
       if (reply === 'duplicate') return { state: 'duplicate' }
       if (reply === 'in-flight') return { state: 'in-flight' }
       throw new WebhookStoreError('store_unavailable', 'redisStore: claim got an unexpected reply from Redis.')
     },
-    async complete(key, token, { retentionMs }) {
-      return Number(await run('complete', completeScript, key, [token, milliseconds(retentionMs)])) === 1
+    async complete(keys, token, { retentionMs }) {
+      return Number(await run('complete', completeScript, keys, [token, milliseconds(retentionMs)])) === 1
     },
-    async release(key, token) {
-      return Number(await run('release', releaseScript, key, [token])) === 1
+    async release(keys, token) {
+      return Number(await run('release', releaseScript, keys, [token])) === 1
     },
     async close() {
       // The client belongs to the caller; there is nothing of ours to free.

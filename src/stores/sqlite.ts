@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { newToken, positiveInteger, storageKey, tableName } from './key-internal.js'
+import { newToken, positiveInteger, storageKeys, tableName } from './key-internal.js'
 import type { ClaimResult, DedupeStore } from './types.js'
 
 /** Options of {@link sqliteStore}. */
@@ -32,7 +32,8 @@ export interface SqliteStore extends DedupeStore {
 /**
  * A durable dedupe store for one machine, on better-sqlite3 (12 or later). Several processes on
  * that machine may share the file: the database is switched to WAL mode, and every claim runs in
- * an `IMMEDIATE` transaction, which takes SQLite's write lock first, so exactly one claim wins.
+ * an `IMMEDIATE` transaction over all keys of the delivery, which takes SQLite's write lock first,
+ * so exactly one claim wins and it takes every key or none.
  * Ids survive a restart. For several machines, use `webhook-inbox/redis` or
  * `webhook-inbox/postgres`.
  *
@@ -64,7 +65,12 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
      ON CONFLICT (key) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at
      WHERE ${name}.expires_at <= ?`,
   )
-  const read = database.prepare<[string], { token: string | null }>(`SELECT token FROM ${name} WHERE key = ?`)
+  const read = database.prepare<[string, number], { token: string | null }>(
+    `SELECT token FROM ${name} WHERE key = ? AND expires_at > ?`,
+  )
+  const holds = database.prepare<[string, string, number], { held: number }>(
+    `SELECT 1 AS held FROM ${name} WHERE key = ? AND token = ? AND expires_at > ?`,
+  )
   const finish = database.prepare<[number, string, string, number]>(
     `UPDATE ${name} SET token = NULL, expires_at = ? WHERE key = ? AND token = ? AND expires_at > ?`,
   )
@@ -74,11 +80,29 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const prune = database.prepare<[number, number]>(
     `DELETE FROM ${name} WHERE key IN (SELECT key FROM ${name} WHERE expires_at <= ? LIMIT ?)`,
   )
-  const claim = database.transaction((key: string, token: string, leaseMs: number): ClaimResult => {
+  // Each runs inside one transaction, so a claim takes all keys or none, and complete and
+  // release change every key or none.
+  const claim = database.transaction((keys: readonly string[], token: string, leaseMs: number): ClaimResult => {
     const time = now()
-    if (take.run(key, token, time + leaseMs, time).changes > 0) return { state: 'claimed', token }
-    return read.get(key)?.token === null ? { state: 'duplicate' } : { state: 'in-flight' }
+    let busy = false
+    for (const key of keys) {
+      const row = read.get(key, time)
+      if (row === undefined) continue
+      if (row.token === null) return { state: 'duplicate' }
+      busy = true
+    }
+    if (busy) return { state: 'in-flight' }
+    for (const key of keys) take.run(key, token, time + leaseMs, time)
+    return { state: 'claimed', token }
   })
+  const settle = database.transaction(
+    (keys: readonly string[], token: string, work: (key: string, time: number) => unknown): boolean => {
+      const time = now()
+      if (!keys.every((key) => holds.get(key, token, time) !== undefined)) return false
+      for (const key of keys) work(key, time)
+      return true
+    },
+  )
 
   function guarded<R>(operation: string, work: () => R): R {
     try {
@@ -90,20 +114,20 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   return {
-    async claim(key, { leaseMs }) {
-      const stored = await storageKey(key)
+    multiKey: true,
+    async claim(keys, { leaseMs }) {
+      const stored = await storageKeys('sqliteStore', keys)
       return guarded('claim', () => claim.immediate(stored, newToken(), leaseMs))
     },
-    async complete(key, token, { retentionMs }) {
-      const stored = await storageKey(key)
-      return guarded('complete', () => {
-        const time = now()
-        return finish.run(time + retentionMs, stored, token, time).changes > 0
-      })
+    async complete(keys, token, { retentionMs }) {
+      const stored = await storageKeys('sqliteStore', keys)
+      return guarded('complete', () =>
+        settle.immediate(stored, token, (key, time) => finish.run(time + retentionMs, key, token, time)),
+      )
     },
-    async release(key, token) {
-      const stored = await storageKey(key)
-      return guarded('release', () => free.run(stored, token, now()).changes > 0)
+    async release(keys, token) {
+      const stored = await storageKeys('sqliteStore', keys)
+      return guarded('release', () => settle.immediate(stored, token, (key, time) => free.run(key, token, time)))
     },
     async prune({ batchSize = 1000 }: SqlitePruneOptions = {}) {
       configInvariant(positiveInteger(batchSize), 'sqliteStore.prune: `batchSize` must be a positive integer.')

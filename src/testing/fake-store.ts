@@ -1,11 +1,18 @@
 import { memoryStore } from '../stores/memory.js'
 import type { ClaimResult, DedupeStore } from '../stores/types.js'
 
-/** One call a {@link recordingStore} saw. */
+/** One call a {@link recordingStore} saw. `key` is `keys[0]`, the `provider:id` key. */
 export type StoreCall =
-  | { op: 'claim'; key: string; leaseMs: number; result: ClaimResult | 'error' }
-  | { op: 'complete'; key: string; token: string; retentionMs: number; result: boolean | 'error' }
-  | { op: 'release'; key: string; token: string; result: boolean | 'error' }
+  | { op: 'claim'; key: string; keys: readonly string[]; leaseMs: number; result: ClaimResult | 'error' }
+  | {
+      op: 'complete'
+      key: string
+      keys: readonly string[]
+      token: string
+      retentionMs: number
+      result: boolean | 'error'
+    }
+  | { op: 'release'; key: string; keys: readonly string[]; token: string; result: boolean | 'error' }
 
 /** A store that records every call and can be told to fail, for unit tests of code around the handler. */
 export interface RecordingStore extends DedupeStore {
@@ -66,23 +73,31 @@ export function recordingStore(inner: DedupeStore = memoryStore()): RecordingSto
     reset() {
       calls.length = 0
     },
-    claim: (key, options) =>
+    multiKey: true,
+    claim: (keys, options) =>
       run(
         'claim',
-        () => inner.claim(key, options),
-        (result) => ({ op: 'claim', key, leaseMs: options.leaseMs, result }),
+        () => inner.claim(keys, options),
+        (result) => ({ op: 'claim', key: keys[0] as string, keys: [...keys], leaseMs: options.leaseMs, result }),
       ),
-    complete: (key, token, options) =>
+    complete: (keys, token, options) =>
       run(
         'complete',
-        () => inner.complete(key, token, options),
-        (result) => ({ op: 'complete', key, token, retentionMs: options.retentionMs, result }),
+        () => inner.complete(keys, token, options),
+        (result) => ({
+          op: 'complete',
+          key: keys[0] as string,
+          keys: [...keys],
+          token,
+          retentionMs: options.retentionMs,
+          result,
+        }),
       ),
-    release: (key, token) =>
+    release: (keys, token) =>
       run(
         'release',
-        () => inner.release(key, token),
-        (result) => ({ op: 'release', key, token, result }),
+        () => inner.release(keys, token),
+        (result) => ({ op: 'release', key: keys[0] as string, keys: [...keys], token, result }),
       ),
     close: async () => inner.close?.(),
   }

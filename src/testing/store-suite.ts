@@ -42,7 +42,9 @@ function fromGlobals<F>(value: F | undefined, name: string): F {
 
 /**
  * The shared conformance suite every dedupe store must pass: one winner among concurrent claims,
- * complete, release, lease expiry with token checks, retention, many keys, hostile keys, close.
+ * complete, release, lease expiry with token checks, retention, many keys, hostile keys, close,
+ * and claims of several keys at once (all or none; a hit on any key is a duplicate; one winner
+ * among concurrent claims that share a key; token checks on every key).
  * Authors of other stores (DynamoDB, D1, Upstash, ...) run it against theirs.
  *
  * @example
@@ -86,83 +88,85 @@ export function testDedupeStore<S extends DedupeStore>(options: DedupeStoreSuite
 
   describe(`DedupeStore conformance: ${options.name}`, () => {
     test('a free key is claimed, with a token', async (store) => {
-      const result = await store.claim(key('free'), long)
+      const result = await store.claim([key('free')], long)
       expect(result.state).toBe('claimed')
       expect(typeof (result as { token?: unknown }).token).toBe('string')
     })
 
     test(`exactly one winner among ${options.concurrency ?? 100} concurrent claims of one key`, async (store) => {
       const k = key('race')
-      const results = await Promise.all(Array.from({ length: options.concurrency ?? 100 }, () => store.claim(k, long)))
+      const results = await Promise.all(
+        Array.from({ length: options.concurrency ?? 100 }, () => store.claim([k], long)),
+      )
       expect(results.filter((r) => r.state === 'claimed').length).toBe(1)
       expect(results.filter((r) => r.state === 'in-flight').length).toBe(results.length - 1)
     })
 
     test('complete makes later claims duplicate', async (store) => {
       const k = key('complete')
-      const claim = await store.claim(k, long)
+      const claim = await store.claim([k], long)
       if (claim.state !== 'claimed') throw new Error('expected a claim')
-      expect(await store.complete(k, claim.token, retain)).toBe(true)
-      expect((await store.claim(k, long)).state).toBe('duplicate')
-      expect((await store.claim(k, long)).state).toBe('duplicate')
+      expect(await store.complete([k], claim.token, retain)).toBe(true)
+      expect((await store.claim([k], long)).state).toBe('duplicate')
+      expect((await store.claim([k], long)).state).toBe('duplicate')
     })
 
     test('release makes the key claimable again', async (store) => {
       const k = key('release')
-      const claim = await store.claim(k, long)
+      const claim = await store.claim([k], long)
       if (claim.state !== 'claimed') throw new Error('expected a claim')
-      expect((await store.claim(k, long)).state).toBe('in-flight')
-      expect(await store.release(k, claim.token)).toBe(true)
-      const again = await store.claim(k, long)
+      expect((await store.claim([k], long)).state).toBe('in-flight')
+      expect(await store.release([k], claim.token)).toBe(true)
+      const again = await store.claim([k], long)
       expect(again.state).toBe('claimed')
     })
 
     test('a wrong token can neither complete nor release', async (store) => {
       const k = key('token')
-      const claim = await store.claim(k, long)
+      const claim = await store.claim([k], long)
       if (claim.state !== 'claimed') throw new Error('expected a claim')
-      expect(await store.complete(k, 'not-the-token', retain)).toBe(false)
-      expect(await store.release(k, 'not-the-token')).toBe(false)
-      expect((await store.claim(k, long)).state).toBe('in-flight')
-      expect(await store.complete(k, claim.token, retain)).toBe(true)
+      expect(await store.complete([k], 'not-the-token', retain)).toBe(false)
+      expect(await store.release([k], 'not-the-token')).toBe(false)
+      expect((await store.claim([k], long)).state).toBe('in-flight')
+      expect(await store.complete([k], claim.token, retain)).toBe(true)
     })
 
     test('complete and release of a key never claimed answer false', async (store) => {
-      expect(await store.complete(key('never'), 'token', retain)).toBe(false)
-      expect(await store.release(key('never'), 'token')).toBe(false)
+      expect(await store.complete([key('never')], 'token', retain)).toBe(false)
+      expect(await store.release([key('never')], 'token')).toBe(false)
     })
 
     test('an expired lease is claimable again, and the old token can no longer complete or release', async (store) => {
       const k = key('lease')
-      const first = await store.claim(k, lease)
+      const first = await store.claim([k], lease)
       if (first.state !== 'claimed') throw new Error('expected a claim')
       await advance(short * 2)
-      const second = await store.claim(k, long)
+      const second = await store.claim([k], long)
       expect(second.state).toBe('claimed')
-      expect(await store.complete(k, first.token, retain)).toBe(false)
-      expect(await store.release(k, first.token)).toBe(false)
-      expect((await store.claim(k, long)).state).toBe('in-flight')
-      if (second.state === 'claimed') expect(await store.complete(k, second.token, retain)).toBe(true)
-      expect((await store.claim(k, long)).state).toBe('duplicate')
+      expect(await store.complete([k], first.token, retain)).toBe(false)
+      expect(await store.release([k], first.token)).toBe(false)
+      expect((await store.claim([k], long)).state).toBe('in-flight')
+      if (second.state === 'claimed') expect(await store.complete([k], second.token, retain)).toBe(true)
+      expect((await store.claim([k], long)).state).toBe('duplicate')
     })
 
     test('an expired lease cannot be completed even when nobody claimed it since', async (store) => {
       const k = key('lapsed')
-      const first = await store.claim(k, lease)
+      const first = await store.claim([k], lease)
       if (first.state !== 'claimed') throw new Error('expected a claim')
       await advance(short * 2)
-      expect(await store.complete(k, first.token, retain)).toBe(false)
-      expect((await store.claim(k, long)).state).toBe('claimed')
+      expect(await store.complete([k], first.token, retain)).toBe(false)
+      expect((await store.claim([k], long)).state).toBe('claimed')
     })
 
     test('a completed id is forgotten after retentionMs', async (store) => {
       const k = key('retention')
-      const claim = await store.claim(k, long)
+      const claim = await store.claim([k], long)
       if (claim.state !== 'claimed') throw new Error('expected a claim')
-      await store.complete(k, claim.token, { retentionMs: short })
-      expect((await store.claim(k, long)).state).toBe('duplicate')
+      await store.complete([k], claim.token, { retentionMs: short })
+      expect((await store.claim([k], long)).state).toBe('duplicate')
       await advance(short * 2)
-      expect((await store.claim(k, long)).state).toBe('claimed')
+      expect((await store.claim([k], long)).state).toBe('claimed')
     })
 
     test(`${options.bulkKeys ?? 10_000} distinct keys are each claimed once`, async (store) => {
@@ -171,12 +175,12 @@ export function testDedupeStore<S extends DedupeStore>(options: DedupeStoreSuite
       let claimed = 0
       for (let start = 0; start < total; start += 500) {
         const batch = Array.from({ length: Math.min(500, total - start) }, (_, i) => `${prefix}-${start + i}`)
-        const results = await Promise.all(batch.map((k) => store.claim(k, long)))
+        const results = await Promise.all(batch.map((k) => store.claim([k], long)))
         claimed += results.filter((r) => r.state === 'claimed').length
       }
       expect(claimed).toBe(total)
       const again = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => store.claim(`${prefix}-${i * Math.floor(total / 50)}`, long)),
+        Array.from({ length: 50 }, (_, i) => store.claim([`${prefix}-${i * Math.floor(total / 50)}`], long)),
       )
       expect(again.every((r) => r.state === 'in-flight')).toBe(true)
     })
@@ -207,16 +211,111 @@ export function testDedupeStore<S extends DedupeStore>(options: DedupeStoreSuite
         'x'.repeat(1024),
       ]
       const keys = hostile.map((h) => `${base}${h}`)
-      const first = await Promise.all(keys.map((k) => store.claim(k, long)))
+      const first = await Promise.all(keys.map((k) => store.claim([k], long)))
       expect(first.map((r) => r.state)).toEqual(keys.map(() => 'claimed'))
       // The plain base key is untouched by its glob-like neighbours.
-      expect((await store.claim(base, long)).state).toBe('claimed')
-      const second = await Promise.all(keys.map((k) => store.claim(k, long)))
+      expect((await store.claim([base], long)).state).toBe('claimed')
+      const second = await Promise.all(keys.map((k) => store.claim([k], long)))
       expect(second.map((r) => r.state)).toEqual(keys.map(() => 'in-flight'))
       const token = (first[0] as { token: string }).token
-      expect(await store.complete(keys[0] as string, token, retain)).toBe(true)
-      expect((await store.claim(keys[0] as string, long)).state).toBe('duplicate')
-      expect((await store.claim(keys[2] as string, long)).state).toBe('in-flight')
+      expect(await store.complete([keys[0] as string], token, retain)).toBe(true)
+      expect((await store.claim([keys[0] as string], long)).state).toBe('duplicate')
+      expect((await store.claim([keys[2] as string], long)).state).toBe('in-flight')
+    })
+
+    test('a claim of several keys takes all of them, and a refused claim takes none', async (store) => {
+      const [a, b, c] = [key('multi-a'), key('multi-b'), key('multi-c')]
+      const claim = await store.claim([a, b], long)
+      expect(claim.state).toBe('claimed')
+      expect((await store.claim([a], long)).state).toBe('in-flight')
+      expect((await store.claim([b], long)).state).toBe('in-flight')
+      expect((await store.claim([c, b], long)).state).toBe('in-flight')
+      // The refused claim of [c, b] left c free.
+      expect((await store.claim([c], long)).state).toBe('claimed')
+    })
+
+    test('a completed key makes any claim that holds it a duplicate, and the other keys stay free', async (store) => {
+      const [id, sig, other, fresh] = [key('dup-id'), key('dup-sig'), key('dup-other'), key('dup-fresh')]
+      const claim = await store.claim([id, sig], long)
+      if (claim.state !== 'claimed') throw new Error('expected a claim')
+      expect(await store.complete([id, sig], claim.token, retain)).toBe(true)
+      expect((await store.claim([id, other], long)).state).toBe('duplicate')
+      expect((await store.claim([fresh, sig], long)).state).toBe('duplicate')
+      expect((await store.claim([other], long)).state).toBe('claimed')
+      expect((await store.claim([fresh], long)).state).toBe('claimed')
+    })
+
+    test('duplicate wins over in-flight when a claim meets both', async (store) => {
+      const [done, held] = [key('both-done'), key('both-held')]
+      const first = await store.claim([done], long)
+      if (first.state !== 'claimed') throw new Error('expected a claim')
+      await store.complete([done], first.token, retain)
+      expect((await store.claim([held], long)).state).toBe('claimed')
+      expect((await store.claim([held, done], long)).state).toBe('duplicate')
+    })
+
+    test(`exactly one winner among ${options.concurrency ?? 100} concurrent claims that share one key, in either order`, async (store) => {
+      const shared = key('shared')
+      const ids = Array.from({ length: options.concurrency ?? 100 }, (_, i) => key(`own-${i}`))
+      const results = await Promise.all(
+        ids.map((id, i) => store.claim(i % 2 === 0 ? [id, shared] : [shared, id], long)),
+      )
+      expect(results.filter((r) => r.state === 'claimed').length).toBe(1)
+      expect(results.filter((r) => r.state === 'in-flight').length).toBe(ids.length - 1)
+      // Every losing claim left its own key free.
+      const losers = ids.filter((_, i) => results[i]?.state !== 'claimed')
+      const again = await Promise.all(losers.map((id) => store.claim([id], long)))
+      expect(again.filter((r) => r.state === 'claimed').length).toBe(losers.length)
+    })
+
+    test('complete and release check the token on every key and change nothing otherwise', async (store) => {
+      const [a, b, c] = [key('tok-a'), key('tok-b'), key('tok-c')]
+      const claim = await store.claim([a, b], long)
+      if (claim.state !== 'claimed') throw new Error('expected a claim')
+      const other = await store.claim([c], long)
+      if (other.state !== 'claimed') throw new Error('expected a claim')
+      expect(await store.complete([a, c], claim.token, retain)).toBe(false)
+      expect(await store.release([a, c], claim.token)).toBe(false)
+      expect(await store.complete([a, b], 'not-the-token', retain)).toBe(false)
+      expect(await store.release([a, b], 'not-the-token')).toBe(false)
+      expect((await store.claim([a], long)).state).toBe('in-flight')
+      expect((await store.claim([c], long)).state).toBe('in-flight')
+      expect(await store.complete([a, b], claim.token, retain)).toBe(true)
+      expect((await store.claim([a], long)).state).toBe('duplicate')
+      expect((await store.claim([b], long)).state).toBe('duplicate')
+      expect(await store.release([c], other.token)).toBe(true)
+      expect((await store.claim([c], long)).state).toBe('claimed')
+    })
+
+    test('release of several keys frees all of them', async (store) => {
+      const [a, b] = [key('rel-a'), key('rel-b')]
+      const claim = await store.claim([a, b], long)
+      if (claim.state !== 'claimed') throw new Error('expected a claim')
+      expect(await store.release([a, b], claim.token)).toBe(true)
+      expect((await store.claim([b], long)).state).toBe('claimed')
+      expect((await store.claim([a], long)).state).toBe('claimed')
+    })
+
+    test('a lapsed claim of several keys frees every key, and its token completes nothing', async (store) => {
+      const [a, b] = [key('lapse-a'), key('lapse-b')]
+      const first = await store.claim([a, b], lease)
+      if (first.state !== 'claimed') throw new Error('expected a claim')
+      await advance(short * 2)
+      const second = await store.claim([b], long)
+      expect(second.state).toBe('claimed')
+      expect(await store.complete([a, b], first.token, retain)).toBe(false)
+      expect((await store.claim([a], long)).state).toBe('claimed')
+    })
+
+    test('hostile keys claimed together in one claim', async (store) => {
+      const base = key('hostile-many')
+      const keys = ['*', '[a-z]', '\0', '\0', "';--", '😀', 'x'.repeat(1024)].map((h, i) => `${base}${i}${h}`)
+      const claim = await store.claim(keys, long)
+      expect(claim.state).toBe('claimed')
+      const each = await Promise.all(keys.map((k) => store.claim([k], long)))
+      expect(each.map((r) => r.state)).toEqual(keys.map(() => 'in-flight'))
+      if (claim.state === 'claimed') expect(await store.complete(keys, claim.token, retain)).toBe(true)
+      expect((await store.claim([keys[6] as string], long)).state).toBe('duplicate')
     })
 
     test('close() can be called twice', async (store) => {

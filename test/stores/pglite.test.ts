@@ -28,7 +28,7 @@ describe('postgresStore with PGlite (in-process, no server)', () => {
 
   it('prune() deletes the rows the suite left expired', async () => {
     const store = postgresStore({ query: (text, params) => db.query(text, params) })
-    await store.claim('hmac:prune', { leaseMs: 60_000 })
+    await store.claim(['hmac:prune'], { leaseMs: 60_000 })
     await db.query("UPDATE webhook_inbox_dedupe SET expires_at = now() - interval '1 second' WHERE key = 'hmac:prune'")
     const expired = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM webhook_inbox_dedupe WHERE expires_at <= now()',

@@ -90,7 +90,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
   it('creates the documented schema: key primary key, token, expires_at with its index', async () => {
     const name = table('schema')
     const store = postgresStore({ query: poolQuery, table: name })
-    await store.claim('github:1', { leaseMs: 60_000 })
+    await store.claim(['github:1'], { leaseMs: 60_000 })
     const columns = await pool.query(
       'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [name],
@@ -110,7 +110,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
   it('times leases and retention with the database clock', async () => {
     const name = table('clock')
     const store = postgresStore({ query: poolQuery, table: name })
-    const claim = await store.claim('stripe:evt_1', { leaseMs: 90_000 })
+    const claim = await store.claim(['stripe:evt_1'], { leaseMs: 90_000 })
     if (claim.state !== 'claimed') throw new Error('expected a claim')
     const lease = await pool.query(
       `SELECT token, extract(epoch FROM expires_at - now()) * 1000 AS ms FROM ${name} WHERE key = 'stripe:evt_1'`,
@@ -118,7 +118,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
     expect(lease.rows[0].token).toBe(claim.token)
     expect(Number(lease.rows[0].ms)).toBeGreaterThan(85_000)
     expect(Number(lease.rows[0].ms)).toBeLessThanOrEqual(90_000)
-    expect(await store.complete('stripe:evt_1', claim.token, { retentionMs: 3_600_000 })).toBe(true)
+    expect(await store.complete(['stripe:evt_1'], claim.token, { retentionMs: 3_600_000 })).toBe(true)
     const done = await pool.query(
       `SELECT token, extract(epoch FROM expires_at - now()) * 1000 AS ms FROM ${name} WHERE key = 'stripe:evt_1'`,
     )
@@ -129,12 +129,12 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
   it('reclaims a row whose expiry the database clock has passed', async () => {
     const name = table('expired')
     const store = postgresStore({ query: poolQuery, table: name })
-    await store.claim('hmac:old', { leaseMs: 60_000 })
-    await store.claim('hmac:done', { leaseMs: 60_000 })
+    await store.claim(['hmac:old'], { leaseMs: 60_000 })
+    await store.claim(['hmac:done'], { leaseMs: 60_000 })
     await pool.query(`UPDATE ${name} SET expires_at = now() - interval '1 second'`)
     await pool.query(`UPDATE ${name} SET token = NULL WHERE key = 'hmac:done'`)
-    expect((await store.claim('hmac:old', { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim('hmac:done', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['hmac:old'], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['hmac:done'], { leaseMs: 60_000 })).state).toBe('claimed')
   })
 
   it('prune() deletes only expired rows, in batches of batchSize, and returns the count', async () => {
@@ -147,7 +147,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
         return pool.query(text, params)
       },
     })
-    for (let i = 0; i < 12; i++) await store.claim(`github:${i}`, { leaseMs: 60_000 })
+    for (let i = 0; i < 12; i++) await store.claim([`github:${i}`], { leaseMs: 60_000 })
     await pool.query(`UPDATE ${name} SET expires_at = now() - interval '1 minute' WHERE key <> ALL($1)`, [
       ['github:0', 'github:1'],
     ])
@@ -163,7 +163,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
   it('accepts a schema-qualified table', async () => {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
     const store = postgresStore({ query: poolQuery, table: `${schema}.dedupe` })
-    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['github:1'], { leaseMs: 60_000 })).state).toBe('claimed')
     const rows = await pool.query(`SELECT key FROM ${schema}.dedupe`)
     expect(rows.rows).toEqual([{ key: 'github:1' }])
   })
@@ -171,10 +171,10 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
   it('with createTable: false, uses the table that postgresSchema() created', async () => {
     const name = table('migrated')
     const store = postgresStore({ query: poolQuery, table: name, createTable: false })
-    const missing = await store.claim('github:1', { leaseMs: 60_000 }).catch((e: unknown) => e)
+    const missing = await store.claim(['github:1'], { leaseMs: 60_000 }).catch((e: unknown) => e)
     expect((missing as { code?: string }).code).toBe('store_unavailable')
     await pool.query(postgresSchema({ table: name }))
-    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['github:1'], { leaseMs: 60_000 })).state).toBe('claimed')
   })
 
   it('creates the table once when many processes start at the same moment', async () => {
@@ -188,7 +188,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
     )
     try {
       const stores = clients.map((c) => postgresStore({ query: (text, params) => c.query(text, params), table: name }))
-      const results = await Promise.all(stores.map((store) => store.claim('github:race', { leaseMs: 60_000 })))
+      const results = await Promise.all(stores.map((store) => store.claim(['github:race'], { leaseMs: 60_000 })))
       expect(results.filter((r) => r.state === 'claimed')).toHaveLength(1)
       expect(results.filter((r) => r.state === 'in-flight')).toHaveLength(7)
     } finally {
@@ -200,18 +200,18 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
     const name = table('hashed')
     const store = postgresStore({ query: poolQuery, table: name })
     const long = `github:${'a'.repeat(3000)}`
-    expect((await store.claim(long, { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim(`${long}b`, { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim(long, { leaseMs: 60_000 })).state).toBe('in-flight')
-    expect((await store.claim('a\0b', { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim('a\0c', { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim('a\uD800', { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim('a\uDBFF', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim([long], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim([`${long}b`], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim([long], { leaseMs: 60_000 })).state).toBe('in-flight')
+    expect((await store.claim(['a\0b'], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['a\0c'], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['a\uD800'], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['a\uDBFF'], { leaseMs: 60_000 })).state).toBe('claimed')
     const keys = await pool.query(`SELECT key FROM ${name}`)
     expect(keys.rows.every((row) => /^sha256:[0-9a-f]{64}$/.test(row.key))).toBe(true)
     // An id that looks like a stored hash is hashed again, so it cannot take the long id's place.
     const stored = keys.rows[0].key as string
-    expect((await store.claim(stored, { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim([stored], { leaseMs: 60_000 })).state).toBe('claimed')
   })
 
   it('close() leaves the caller’s pool usable', async () => {
@@ -258,9 +258,9 @@ describe('postgresStore setup and failures (no server needed)', () => {
   ])('turns a query that resolves to %s into store_unavailable that says what to return', async (_name, answer) => {
     const store = postgresStore({ query: async () => answer as never, createTable: false })
     for (const attempt of [
-      () => store.claim('stripe:evt_shape', { leaseMs: 1000 }),
-      () => store.complete('stripe:evt_shape', 'token', { retentionMs: 1000 }),
-      () => store.release('stripe:evt_shape', 'token'),
+      () => store.claim(['stripe:evt_shape'], { leaseMs: 1000 }),
+      () => store.complete(['stripe:evt_shape'], 'token', { retentionMs: 1000 }),
+      () => store.release(['stripe:evt_shape'], 'token'),
     ]) {
       const error = await attempt().then(
         () => undefined,
@@ -278,16 +278,16 @@ describe('postgresStore setup and failures (no server needed)', () => {
       query: async (text) => {
         seen.push(text.slice(0, 6))
         if (!up) throw new Error('connect ECONNREFUSED 127.0.0.1:5432')
-        return { rows: text.startsWith('DO') ? [] : [{ state: 'claimed' }] }
+        return { rows: text.startsWith('DO') ? [] : [{ claimed: 1, duplicate: false }] }
       },
     })
-    const error = await store.claim('stripe:evt_private', { leaseMs: 1000 }).catch((e: unknown) => e)
+    const error = await store.claim(['stripe:evt_private'], { leaseMs: 1000 }).catch((e: unknown) => e)
     expect(isWebhookError(error)).toBe(true)
     expect((error as { code: string }).code).toBe('store_unavailable')
     expect((error as Error).message).not.toContain('evt_private')
     up = true
-    expect((await store.claim('stripe:evt_private', { leaseMs: 1000 })).state).toBe('claimed')
-    expect((await store.claim('stripe:evt_private', { leaseMs: 1000 })).state).toBe('claimed')
-    expect(seen).toEqual(['DO $we', 'DO $we', 'WITH c', 'WITH c'])
+    expect((await store.claim(['stripe:evt_private'], { leaseMs: 1000 })).state).toBe('claimed')
+    expect((await store.claim(['stripe:evt_private'], { leaseMs: 1000 })).state).toBe('claimed')
+    expect(seen).toEqual(['DO $we', 'DO $we', 'WITH l', 'WITH l'])
   })
 })

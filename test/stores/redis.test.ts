@@ -95,77 +95,106 @@ describe.skipIf(!hasRedis)('redisStore', () => {
 
   it('loads each script once and runs it with EVALSHA, falling back to EVAL after SCRIPT FLUSH', async () => {
     const { sent, store } = recording()
-    const first = await store.claim('github:1', { leaseMs: 60_000 })
+    const first = await store.claim(['github:1'], { leaseMs: 60_000 })
     expect(first.state).toBe('claimed')
     expect(sent.map((args) => args[0])).toEqual(['SCRIPT', 'EVALSHA'])
     sent.length = 0
-    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('in-flight')
+    expect((await store.claim(['github:1'], { leaseMs: 60_000 })).state).toBe('in-flight')
     expect(sent.map((args) => args[0])).toEqual(['EVALSHA'])
 
     await nodeRedis.sendCommand(['SCRIPT', 'FLUSH'])
     sent.length = 0
-    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('in-flight')
+    expect((await store.claim(['github:1'], { leaseMs: 60_000 })).state).toBe('in-flight')
     expect(sent.map((args) => args[0])).toEqual(['EVALSHA', 'EVAL'])
     sent.length = 0
     // EVAL cached the script again, so the known SHA works without another SCRIPT LOAD.
-    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('in-flight')
+    expect((await store.claim(['github:1'], { leaseMs: 60_000 })).state).toBe('in-flight')
     expect(sent.map((args) => args[0])).toEqual(['EVALSHA'])
 
     await nodeRedis.sendCommand(['SCRIPT', 'FLUSH'])
     if (first.state !== 'claimed') throw new Error('expected a claim')
-    expect(await store.complete('github:1', first.token, { retentionMs: 60_000 })).toBe(true)
+    expect(await store.complete(['github:1'], first.token, { retentionMs: 60_000 })).toBe(true)
     await nodeRedis.sendCommand(['SCRIPT', 'FLUSH'])
-    expect((await store.claim('github:1', { leaseMs: 60_000 })).state).toBe('duplicate')
+    expect((await store.claim(['github:1'], { leaseMs: 60_000 })).state).toBe('duplicate')
   })
 
-  it('sends exactly one key per command, as KEYS[1] (Redis Cluster rules)', async () => {
+  // Redis Cluster hashes only the text between the first `{` and the next `}` when there is one.
+  const hashTag = (key: string) => {
+    const open = key.indexOf('{')
+    const close = key.indexOf('}', open + 1)
+    return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key
+  }
+
+  it('sends all keys of a claim as KEYS[i], in one hash slot (Redis Cluster rules)', async () => {
     const { sent, store } = recording()
-    const claim = await store.claim('stripe:evt_*?[a]', { leaseMs: 60_000 })
+    const keys = ['stripe:evt_*?[a]', 'stripe:sig:{x}', `stripe:${'y'.repeat(300)}`]
+    const claim = await store.claim(keys, { leaseMs: 60_000 })
     if (claim.state !== 'claimed') throw new Error('expected a claim')
-    await store.release('stripe:evt_*?[a]', claim.token)
+    await store.release(keys, claim.token)
     const evals = sent.filter((args) => args[0] === 'EVALSHA' || args[0] === 'EVAL')
     expect(evals).toHaveLength(2)
     for (const args of evals) {
-      expect(args[2]).toBe('1')
-      expect(args[3]).toBe(`${prefix}rec:stripe:evt_*?[a]`)
+      expect(args[2]).toBe('3')
+      expect(args[3]).toBe(`${prefix}rec:{dedupe}:stripe:evt_*?[a]`)
+      expect(args[4]).toBe(`${prefix}rec:{dedupe}:stripe:sig:{x}`)
+      expect(args.slice(3, 6).map(hashTag)).toEqual(['dedupe', 'dedupe', 'dedupe'])
     }
     for (const args of sent.filter((a) => a[0] === 'SCRIPT')) expect(args[1]).toBe('LOAD')
   })
 
+  it('a prefix with its own hash tag picks the slot', async () => {
+    const sent: string[][] = []
+    const store = redisStore({
+      prefix: `{${prefix}own}:`,
+      sendCommand: (...args) => {
+        sent.push(args)
+        return nodeRedis.sendCommand(args)
+      },
+    })
+    const claim = await store.claim(['github:1', 'github:sig:2'], { leaseMs: 60_000 })
+    if (claim.state !== 'claimed') throw new Error('expected a claim')
+    await store.release(['github:1', 'github:sig:2'], claim.token)
+    const args = sent.find((a) => a[0] === 'EVALSHA') as string[]
+    expect(args.slice(3, 5).map(hashTag)).toEqual([`${prefix}own`, `${prefix}own`])
+    expect(() => redisStore({ sendCommand: async () => null, prefix: 'a{}' })).toThrow(/hash tag/)
+  })
+
   it('stores the value with the lease as a Redis expiry, and the done marker with the retention', async () => {
     const store = redisStore({ sendCommand: (...args) => nodeRedis.sendCommand(args), prefix: `${prefix}ttl:` })
-    const claim = await store.claim('hmac:ttl', { leaseMs: 45_000 })
+    const claim = await store.claim(['hmac:ttl'], { leaseMs: 45_000 })
     if (claim.state !== 'claimed') throw new Error('expected a claim')
-    const leaseTtl = await ioredis.pttl(`${prefix}ttl:hmac:ttl`)
+    const leaseTtl = await ioredis.pttl(`${prefix}ttl:{dedupe}:hmac:ttl`)
     expect(leaseTtl).toBeGreaterThan(40_000)
     expect(leaseTtl).toBeLessThanOrEqual(45_000)
-    expect(await ioredis.get(`${prefix}ttl:hmac:ttl`)).toBe(`p:${claim.token}`)
-    await store.complete('hmac:ttl', claim.token, { retentionMs: 7_200_000 })
-    expect(await ioredis.get(`${prefix}ttl:hmac:ttl`)).toBe('d')
-    expect(await ioredis.pttl(`${prefix}ttl:hmac:ttl`)).toBeGreaterThan(7_000_000)
+    expect(await ioredis.get(`${prefix}ttl:{dedupe}:hmac:ttl`)).toBe(`p:${claim.token}`)
+    await store.complete(['hmac:ttl'], claim.token, { retentionMs: 7_200_000 })
+    expect(await ioredis.get(`${prefix}ttl:{dedupe}:hmac:ttl`)).toBe('d')
+    expect(await ioredis.pttl(`${prefix}ttl:{dedupe}:hmac:ttl`)).toBeGreaterThan(7_000_000)
   })
 
   it('stores long ids and ids with a NUL under a hash, without collisions', async () => {
     const { sent, store } = recording()
     const long = `github:${'a'.repeat(300)}`
-    const claim = await store.claim(long, { leaseMs: 60_000 })
+    const claim = await store.claim([long], { leaseMs: 60_000 })
     expect(claim.state).toBe('claimed')
     const keySent = sent.find((args) => args[0] === 'EVALSHA')?.[3]
-    expect(keySent).toMatch(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}rec:sha256:[0-9a-f]{64}$`))
+    expect(keySent).toMatch(
+      new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}rec:\\{dedupe\\}:sha256:[0-9a-f]{64}$`),
+    )
     // An id that looks like a stored hash is hashed again, so it cannot take the long id's place.
-    const lookalike = (keySent as string).slice(`${prefix}rec:`.length)
-    expect((await store.claim(lookalike, { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim(`${long}b`, { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim(long, { leaseMs: 60_000 })).state).toBe('in-flight')
-    expect((await store.claim('github:a\0b', { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await store.claim('github:a\0c', { leaseMs: 60_000 })).state).toBe('claimed')
+    const lookalike = (keySent as string).slice(`${prefix}rec:{dedupe}:`.length)
+    expect((await store.claim([lookalike], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim([`${long}b`], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim([long], { leaseMs: 60_000 })).state).toBe('in-flight')
+    expect((await store.claim(['github:a\0b'], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await store.claim(['github:a\0c'], { leaseMs: 60_000 })).state).toBe('claimed')
   })
 
   it('keys under different prefixes do not meet', async () => {
     const a = redisStore({ sendCommand: (...args) => nodeRedis.sendCommand(args), prefix: `${prefix}a:` })
     const b = redisStore({ sendCommand: (...args) => nodeRedis.sendCommand(args), prefix: `${prefix}b:` })
-    expect((await a.claim('hmac:1', { leaseMs: 60_000 })).state).toBe('claimed')
-    expect((await b.claim('hmac:1', { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await a.claim(['hmac:1'], { leaseMs: 60_000 })).state).toBe('claimed')
+    expect((await b.claim(['hmac:1'], { leaseMs: 60_000 })).state).toBe('claimed')
   })
 
   it('close() leaves the caller’s client connected', async () => {
@@ -189,7 +218,7 @@ describe('redisStore setup and failures (no server needed)', () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:1')
       },
     })
-    const error = await store.claim('stripe:evt_secret_id', { leaseMs: 1000 }).catch((e: unknown) => e)
+    const error = await store.claim(['stripe:evt_secret_id'], { leaseMs: 1000 }).catch((e: unknown) => e)
     expect(isWebhookError(error)).toBe(true)
     expect((error as { code: string }).code).toBe('store_unavailable')
     expect((error as Error).message).not.toContain('evt_secret_id')
@@ -207,9 +236,9 @@ describe('redisStore setup and failures (no server needed)', () => {
         return 0
       },
     })
-    await expect(store.release('k', 't')).rejects.toThrow(/release failed/)
+    await expect(store.release(['k'], 't')).rejects.toThrow(/release failed/)
     up = true
-    expect(await store.release('k', 't')).toBe(false)
+    expect(await store.release(['k'], 't')).toBe(false)
     expect(calls).toEqual(['SCRIPT', 'SCRIPT', 'EVALSHA'])
   })
 })

@@ -70,22 +70,22 @@ describe('sqliteStore', () => {
     const path = file()
     const before = new Database(path)
     const first = sqliteStore({ database: before })
-    const done = await first.claim('stripe:evt_done', { leaseMs: 60_000 })
+    const done = await first.claim(['stripe:evt_done'], { leaseMs: 60_000 })
     if (done.state !== 'claimed') throw new Error('expected a claim')
-    expect(await first.complete('stripe:evt_done', done.token, { retentionMs: 3_600_000 })).toBe(true)
-    const held = await first.claim('stripe:evt_held', { leaseMs: 60_000 })
+    expect(await first.complete(['stripe:evt_done'], done.token, { retentionMs: 3_600_000 })).toBe(true)
+    const held = await first.claim(['stripe:evt_held'], { leaseMs: 60_000 })
     await first.close?.()
     before.close()
 
     const after = new Database(path)
     try {
       const second = sqliteStore({ database: after })
-      expect((await second.claim('stripe:evt_done', { leaseMs: 60_000 })).state).toBe('duplicate')
-      expect((await second.claim('stripe:evt_held', { leaseMs: 60_000 })).state).toBe('in-flight')
+      expect((await second.claim(['stripe:evt_done'], { leaseMs: 60_000 })).state).toBe('duplicate')
+      expect((await second.claim(['stripe:evt_held'], { leaseMs: 60_000 })).state).toBe('in-flight')
       if (held.state !== 'claimed') throw new Error('expected a claim')
       // The token from before the restart still holds its lease.
-      expect(await second.release('stripe:evt_held', held.token)).toBe(true)
-      expect((await second.claim('stripe:evt_new', { leaseMs: 60_000 })).state).toBe('claimed')
+      expect(await second.release(['stripe:evt_held'], held.token)).toBe(true)
+      expect((await second.claim(['stripe:evt_new'], { leaseMs: 60_000 })).state).toBe('claimed')
     } finally {
       after.close()
     }
@@ -100,7 +100,7 @@ describe('sqliteStore', () => {
       const storeB = sqliteStore({ database: b })
       const ids = Array.from({ length: 200 }, (_, i) => `github:${i}`)
       const results = await Promise.all(
-        ids.flatMap((id) => [storeA.claim(id, { leaseMs: 60_000 }), storeB.claim(id, { leaseMs: 60_000 })]),
+        ids.flatMap((id) => [storeA.claim([id], { leaseMs: 60_000 }), storeB.claim([id], { leaseMs: 60_000 })]),
       )
       expect(results.filter((r) => r.state === 'claimed')).toHaveLength(200)
       expect(results.filter((r) => r.state === 'in-flight')).toHaveLength(200)
@@ -115,8 +115,8 @@ describe('sqliteStore', () => {
     const database = new Database(file())
     try {
       const store = sqliteStore({ database, table: 'dedupe', now: () => time })
-      for (let i = 0; i < 7; i++) await store.claim(`hmac:short-${i}`, { leaseMs: 1_000 })
-      for (let i = 0; i < 2; i++) await store.claim(`hmac:long-${i}`, { leaseMs: 60_000 })
+      for (let i = 0; i < 7; i++) await store.claim([`hmac:short-${i}`], { leaseMs: 1_000 })
+      for (let i = 0; i < 2; i++) await store.claim([`hmac:long-${i}`], { leaseMs: 60_000 })
       time += 5_000
       expect(await store.prune({ batchSize: 2 })).toBe(7)
       const keys = database.prepare('SELECT key FROM dedupe ORDER BY key').pluck().all()
@@ -154,7 +154,7 @@ describe('sqliteStore', () => {
     const database = new Database(':memory:')
     const store = sqliteStore({ database })
     database.close()
-    const error = await store.claim('stripe:evt_private', { leaseMs: 1000 }).catch((e: unknown) => e)
+    const error = await store.claim(['stripe:evt_private'], { leaseMs: 1000 }).catch((e: unknown) => e)
     expect(isWebhookError(error)).toBe(true)
     expect((error as { code: string }).code).toBe('store_unavailable')
     expect((error as Error).message).not.toContain('evt_private')
