@@ -47,18 +47,49 @@ export function providersTable(): string {
   return rows.join('\n')
 }
 
-export function replaceTable(readme: string, table: string): string {
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start < 0 || end < start) throw new Error(`README.md needs ${START} and ${END}`)
-  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`
+export const SECURITY_START = '<!-- security-table:start -->'
+export const SECURITY_END = '<!-- security-table:end -->'
+
+/** The README "Security model" table: where each preset's id and type come from, and whether they are signed. */
+export function securityTable(): string {
+  const rows = [
+    '| preset | event id from | id signed | second dedupe key | type from | type signed | signed timestamp |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ]
+  for (const [exportName, make] of Object.entries(presetSamples)) {
+    const info = make().info
+    if (!info) throw new Error(`preset ${exportName} has no info`)
+    if (info.type === undefined || info.typeSigned === undefined || info.idSigned === undefined) {
+      throw new Error(`preset ${exportName} does not say where its type comes from and whether id and type are signed`)
+    }
+    const shared = info.sharedToken === true
+    const cells = [
+      `\`${exportName}()\``,
+      info.id,
+      shared ? 'no (shared token: nothing is signed)' : info.idSigned ? 'yes' : 'no',
+      shared || info.idSigned ? '—' : '`sig:` SHA-256 of the signed material',
+      info.type,
+      info.type === 'none' ? '—' : shared ? 'no (shared token)' : info.typeSigned ? 'yes' : 'no',
+      info.toleranceMs === undefined ? 'none' : `±${formatDuration(info.toleranceMs)}`,
+    ]
+    rows.push(`| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)
+  }
+  return rows.join('\n')
+}
+
+export function replaceTable(readme: string, table: string, start = START, end = END): string {
+  const from = readme.indexOf(start)
+  const to = readme.indexOf(end)
+  if (from < 0 || to < from) throw new Error(`README.md needs ${start} and ${end}`)
+  return `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const table = providersTable()
   if (process.argv.includes('--write')) {
-    writeFileSync('README.md', replaceTable(readFileSync('README.md', 'utf8'), table))
-    console.log('README.md provider table updated')
+    const readme = replaceTable(readFileSync('README.md', 'utf8'), table)
+    writeFileSync('README.md', replaceTable(readme, securityTable(), SECURITY_START, SECURITY_END))
+    console.log('README.md provider and security tables updated')
   } else {
     console.log(table)
   }

@@ -38,7 +38,10 @@ export interface WebhookEvent<T = unknown> {
   body: string
   /** Present only when the raw body was not valid UTF-8. */
   bodyEncoding?: 'base64'
-  /** Request headers, lower-cased, without credentials (`authorization`, `cookie`, provider tokens). */
+  /**
+   * Request headers, lower-cased, without credentials (`authorization`, `cookie`, provider tokens)
+   * and, unless the handler's `keepSignatureHeaders` is set, without the signature headers.
+   */
   headers: Record<string, string>
   /** When this process accepted the delivery (ISO 8601). */
   receivedAt: string
@@ -89,6 +92,21 @@ export interface ProviderInfo {
   headers: readonly string[]
   /** Where the event id comes from, e.g. `X-GitHub-Delivery header`. */
   id: string
+  /**
+   * Whether the id is read only from signed bytes (or made up by the preset), so it alone is a
+   * safe dedupe key. When false, the delivery is also claimed under a key derived from the
+   * signed material. Filled in by `defineProvider` from its `idSigned`.
+   */
+  idSigned?: boolean
+  /** Where the event type comes from, e.g. `body \`type\`` or `X-GitHub-Event header`. */
+  type?: string
+  /** Whether the type is read only from signed bytes; an unsigned type header is attacker-controlled. */
+  typeSigned?: boolean
+  /**
+   * The scheme proves the sender with a shared token or credentials and signs nothing: whoever
+   * holds the token can send any body, id and type.
+   */
+  sharedToken?: boolean
   /** The handshake answered without enqueueing, if any. */
   handshake?: string
   /** Default timestamp tolerance, either direction; absent when the scheme signs no timestamp. */
@@ -110,6 +128,12 @@ export interface Provider<T = unknown> {
   readonly responseDeadlineMs?: number
   /** Headers that carry a credential and are kept out of `WebhookEvent.headers`. */
   readonly sensitiveHeaders?: readonly string[]
+  /**
+   * Headers that carry the signature (and its parts, such as a certificate URL). Kept out of
+   * `WebhookEvent.headers` unless the handler's `keepSignatureHeaders` is set: whoever reads
+   * the queue could otherwise replay the delivery.
+   */
+  readonly signatureHeaders?: readonly string[]
   /** Documentation of the preset (scheme, headers, id source, handshake, tolerance). */
   readonly info?: ProviderInfo
   verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>>

@@ -85,7 +85,14 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   const settings = resolveTimings(options)
   const clock = options.now ?? Date.now
   const methods = (provider.methods ?? ['POST']).map((m) => m.toUpperCase())
-  const sensitive = new Set([...ALWAYS_SENSITIVE, ...(provider.sensitiveHeaders ?? []).map((h) => h.toLowerCase())])
+  // Signature headers go too unless asked for: whoever reads the queue could replay the delivery.
+  const sensitive = new Set(
+    [
+      ...ALWAYS_SENSITIVE,
+      ...(provider.sensitiveHeaders ?? []),
+      ...(options.keepSignatureHeaders ? [] : (provider.signatureHeaders ?? [])),
+    ].map((h) => h.toLowerCase()),
+  )
   const name = provider.name
 
   function report(info: ErrorInfo): void {
@@ -289,7 +296,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
       const queued = event
       const controller = new AbortController()
-      const context = createEnqueueContext(key, settings.retentionMs, controller.signal)
+      const context = createEnqueueContext(keys[0] as string, settings.retentionMs, controller.signal)
       await withTimeout(
         async () => {
           await enqueue(queued, context)

@@ -90,6 +90,15 @@ export interface WebhookHandlerOptions<T = unknown> {
    * @default 1.25 × max(the provider's retry window, 24 h)
    */
   retentionMs?: number
+  /**
+   * Keep the provider's signature headers (`stripe-signature`, `webhook-signature`,
+   * `x-hub-signature-256`, ...; each preset lists them in `signatureHeaders`) in
+   * `WebhookEvent.headers`. Off by default: anyone who can read the queue or a log of events could
+   * otherwise replay the delivery. Turn it on only when your worker verifies the signature again.
+   * Credentials (`authorization`, `cookie`, provider tokens) are never kept.
+   * @default false
+   */
+  keepSignatureHeaders?: boolean
   /** Clock in epoch milliseconds (for tests). @default Date.now */
   now?: () => number
   /** Called once per accepted event, after `enqueue` succeeded. */

@@ -111,6 +111,8 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
   const subscribeHosts = options.certificateHosts ?? SNS_CERTIFICATE_HOSTS
   return defineProvider<T>({
     name: 'aws-sns',
+    idSigned: true,
+    signatureHeaders: [],
     retryWindowMs: HOUR,
     responseDeadlineMs: 15 * SECOND,
     info: {
@@ -118,6 +120,8 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
       scheme: 'RSA-SHA1/SHA256 of the canonical message, certificate from an SNS host',
       headers: [],
       id: 'body `MessageId`',
+      type: 'body `Type`',
+      typeSigned: true,
       handshake: '`SubscriptionConfirmation` → GET `SubscribeURL` (or your hook); `UnsubscribeConfirmation` → 200',
       toleranceMs,
     },

@@ -36,6 +36,8 @@ export function bitbucket<T = unknown>(options: BitbucketOptions): Provider<T> {
     encoding: 'hex',
     prefix: 'sha256=',
     idSource: 'SHA-256 of the body',
+    typeSource: '`X-Event-Key` header',
+    typeSigned: false,
     type: (d) => d.header('x-event-key'),
   })
 }

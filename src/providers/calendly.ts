@@ -27,6 +27,8 @@ export function calendly<T = unknown>(options: CalendlyOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 3 * MINUTE, 'calendly')
   return defineProvider<T>({
     name: 'calendly',
+    idSigned: true,
+    signatureHeaders: ['calendly-webhook-signature'],
     retryWindowMs: DAY,
     responseDeadlineMs: 15 * SECOND,
     info: {
@@ -34,17 +36,22 @@ export function calendly<T = unknown>(options: CalendlyOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of `t.body`',
       headers: ['Calendly-Webhook-Signature'],
       id: 'body `event` + `payload.uri`',
+      type: 'body `event`',
+      typeSigned: true,
       toleranceMs,
     },
-    verify: (d) =>
-      verifyTimestampedHeader({
+    verify: async (d) => {
+      const result = await verifyTimestampedHeader({
         payload: d.bytes,
         header: d.header('calendly-webhook-signature'),
         secret: keys,
         now: d.now,
         toleranceMs,
         provider: 'calendly',
-      }),
+      })
+      // The fallback id is the body's hash, the same across re-signed retries.
+      return result.ok ? { ok: true, timestamp: result.timestamp } : result
+    },
     id: (_d, payload) => {
       const event = pick(payload, 'event')
       const uri = pick(payload, 'payload.uri')

@@ -36,12 +36,15 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
   const toleranceMs = checkTolerance(options.toleranceMs, 30 * SECOND, 'contentful')
   return defineProvider<T>({
     name: 'contentful',
+    signatureHeaders: ['x-contentful-signature'],
     methods: options.methods?.map((m) => m.toUpperCase()),
     info: {
       title: 'Contentful',
       scheme: 'HMAC-SHA256 hex of the canonical request (method, path, signed headers, body)',
       headers: ['x-contentful-signature', 'x-contentful-signed-headers', 'x-contentful-timestamp'],
       id: '`X-Contentful-Idempotency-Key` header, else SHA-256 of the body',
+      type: '`X-Contentful-Topic` header (signed only when listed in `x-contentful-signed-headers`)',
+      typeSigned: false,
       toleranceMs,
     },
     verify: async (d) => {
@@ -55,10 +58,13 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
         toleranceMs,
         provider: 'contentful',
       })
-      // The signed bytes include the timestamp; the body alone is what a re-sent event repeats.
-      return result.ok ? { ok: true, timestamp: result.timestamp } : result
+      // The signed bytes include the timestamp; the body alone is what a re-sent event repeats, so
+      // it gives the fallback id. The idempotency key is not signed, so the whole signed request
+      // is the material of the second dedupe key.
+      return result.ok ? { ok: true, timestamp: result.timestamp, replayMaterial: result.signedMaterial } : result
     },
-    id: (d) => d.header('x-contentful-idempotency-key')?.trim(),
+    id: (d) => d.header('x-contentful-idempotency-key'),
+    // Trimmed as the toolkit trims signed header values, so a signed topic reads as signed.
     type: (d) => d.header('x-contentful-topic')?.trim(),
   })
 }

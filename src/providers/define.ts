@@ -27,6 +27,12 @@ export interface SchemeSuccess {
   timestamp?: number
   /** What was signed, when it is more than the body; hashed for the fallback id. */
   signedMaterial?: Uint8Array
+  /**
+   * The exact bytes the signature covers, hashed into the `sig:` dedupe key of a preset whose id
+   * is not signed (`idSigned` unset). `null` when nothing binds the request (a shared token), so
+   * no such key exists. @default `signedMaterial`, else the body
+   */
+  replayMaterial?: Uint8Array | null
 }
 
 /** Everything a preset is made of. Every function gets the same {@link DeliveryContext}. */
@@ -36,6 +42,8 @@ export interface ProviderDefinition<T> {
   retryWindowMs?: number
   responseDeadlineMs?: number
   sensitiveHeaders?: readonly string[]
+  /** Headers that carry the signature, left out of events by default (see `Provider.signatureHeaders`). */
+  signatureHeaders?: readonly string[]
   /** What the README provider table says about this preset. */
   info?: ProviderInfo
   /**
@@ -54,6 +62,17 @@ export interface ProviderDefinition<T> {
   body?: BodyFormat
   /** The event id; `undefined` falls back to `sha256:` + hex SHA-256 of the signed material. */
   id?(context: DeliveryContext, payload: T): string | undefined
+  /**
+   * Whether nothing the signature leaves uncovered can change what `id` returns: true when it
+   * reads only signed bytes (a field of a signed body, a signed header) exactly as verified, or
+   * makes the id up itself. Otherwise (an unsigned header, or a parse picked by the unsigned
+   * `Content-Type`) the delivery is also claimed under `sig:` + the hex SHA-256 of the signed
+   * material, so the same signed bytes are a duplicate whatever id they arrive with (also when a
+   * delivery falls back to the hashed id). A preset without `id` needs nothing: its fallback id
+   * is signed by construction.
+   * @default false
+   */
+  idSigned?: boolean
   /** The event type; `undefined` becomes `''`. */
   type?(context: DeliveryContext, payload: T): string | undefined
   /**
@@ -105,9 +124,13 @@ function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; va
   }
 }
 
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return toHex(await getCrypto().digest('SHA-256', bytes))
+}
+
 /** `sha256:` + hex SHA-256 of the signed material: the id of a delivery whose provider sends none. */
 export async function fallbackId(material: Uint8Array): Promise<string> {
-  return `sha256:${toHex(await getCrypto().digest('SHA-256', material))}`
+  return `sha256:${await sha256Hex(material)}`
 }
 
 /**
@@ -136,7 +159,8 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
     retryWindowMs: definition.retryWindowMs,
     responseDeadlineMs: definition.responseDeadlineMs,
     sensitiveHeaders: definition.sensitiveHeaders,
-    info: definition.info,
+    signatureHeaders: definition.signatureHeaders?.map((h) => h.toLowerCase()),
+    info: definition.info && { ...definition.info, idSigned: definition.idSigned === true || !definition.id },
     async verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>> {
       const context = createContext(request, options.now)
       if (definition.beforeVerify) {
@@ -160,8 +184,16 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
       const payload = parsed.value as T
       const handshake = await definition.handshake?.(context, payload)
       if (handshake) return { ok: true, id: '', type: '', payload, handshake }
-      const id = definition.id?.(context, payload) || (await fallbackId(verified.signedMaterial ?? context.bytes))
+      const given = definition.id?.(context, payload)
+      const id = given || (await fallbackId(verified.signedMaterial ?? context.bytes))
       const result: VerifyResult<T> = { ok: true, id, type: definition.type?.(context, payload) ?? '', payload }
+      const material =
+        verified.replayMaterial === undefined ? (verified.signedMaterial ?? context.bytes) : verified.replayMaterial
+      // Also when this delivery fell back to the hash: the same signed bytes read another way
+      // (Slack's Content-Type) must still meet the key of the first reading.
+      if (definition.id && !definition.idSigned && material !== null) {
+        result.replayKeys = [`sig:${await sha256Hex(material)}`]
+      }
       if (verified.timestamp !== undefined) result.timestamp = verified.timestamp
       const acceptedResponse = definition.acceptedResponse?.(context, payload)
       if (acceptedResponse) result.acceptedResponse = acceptedResponse

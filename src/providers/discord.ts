@@ -78,12 +78,16 @@ export function discord<T = unknown>(options: DiscordOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'discord')
   return defineProvider<T>({
     name: 'discord',
+    idSigned: true,
+    signatureHeaders: ['x-signature-ed25519'],
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Discord',
       scheme: 'Ed25519 (hex) of timestamp + body',
       headers: ['X-Signature-Ed25519', 'X-Signature-Timestamp'],
       id: 'body `id` (interactions), else SHA-256 of the body',
+      type: 'body `type` / `event.type`',
+      typeSigned: true,
       handshake: 'PING `type: 1` → `{"type":1}`; webhook-events PING `type: 0` → 204',
       toleranceMs,
     },

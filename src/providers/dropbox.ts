@@ -38,6 +38,11 @@ export function dropbox<T = unknown>(options: DropboxOptions): Provider<T> {
     algorithm: 'sha256',
     encoding: 'hex',
     idSource: 'none sent: a fresh id per delivery',
+    typeSource: 'the body’s top-level keys',
+    typeSigned: true,
+    // A fresh id is made up here, so nothing unsigned can steer it; identical bodies are distinct
+    // notifications, so no key is derived from the body either.
+    idSigned: true,
     handshakeInfo: '`GET ?challenge=` echoed as text/plain',
     beforeVerify: (d) => {
       if (d.method !== 'GET') return undefined

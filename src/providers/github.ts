@@ -26,6 +26,7 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
   const keys = secretList(options?.secret, 'github')
   return defineProvider<T>({
     name: 'github',
+    signatureHeaders: ['x-hub-signature-256', 'x-hub-signature'],
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
     info: {
@@ -33,6 +34,8 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of the body, `sha256=` prefix',
       headers: ['X-Hub-Signature-256'],
       id: '`X-GitHub-Delivery` header',
+      type: '`X-GitHub-Event` header',
+      typeSigned: false,
       handshake: '`ping` event (accepted like any event)',
     },
     verify: (d) =>

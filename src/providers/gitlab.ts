@@ -27,8 +27,10 @@ export interface GitLabOptions {
  * verbatim and is compared in constant time (it proves the sender, not the body, and is kept out
  * of events). Newer GitLab can also sign with a signing token: HMAC-SHA256 base64 over
  * `webhook-id.webhook-timestamp.body` (Standard Webhooks), key `whsec_` + base64 of 32 bytes
- * (gitlab-org/gitlab!230944, !231325). Id `Idempotency-Key` (the same on retries of one event,
- * gitlab-org/gitlab#388692), else `X-Gitlab-Event-UUID`; type `X-Gitlab-Event`. GitLab waits
+ * (gitlab-org/gitlab!230944, !231325). With a signing token the id is the signed `webhook-id`;
+ * with the secret token alone it is `Idempotency-Key` (the same on retries of one event,
+ * gitlab-org/gitlab#388692), else `X-Gitlab-Event-UUID`, neither of them signed: a shared token
+ * binds nothing, so anyone holding it can send any id. Type `X-Gitlab-Event` (not signed). GitLab waits
  * 10 s and does not retry by itself (failing hooks are disabled) [3P/MEM].
  *
  * @example
@@ -49,13 +51,20 @@ export function gitlab<T = unknown>(options: GitLabOptions): Provider<T> {
     name: 'gitlab',
     responseDeadlineMs: 10 * SECOND,
     sensitiveHeaders: ['x-gitlab-token'],
+    signatureHeaders: ['webhook-signature'],
+    // With a signing token the id is the signed `webhook-id`; with the token alone nothing is
+    // signed, so no key can come from signed material (see verify).
+    idSigned: signingKeys !== undefined,
     info: {
       title: 'GitLab',
       scheme: signingKeys
         ? 'Standard Webhooks HMAC-SHA256 (signing token)'
         : 'shared token, constant-time compare (optional signing token)',
       headers: signingKeys ? ['webhook-signature', 'webhook-id', 'webhook-timestamp'] : ['X-Gitlab-Token'],
-      id: '`Idempotency-Key` header',
+      id: signingKeys ? '`webhook-id` header (signed)' : '`Idempotency-Key` header',
+      type: '`X-Gitlab-Event` header',
+      typeSigned: false,
+      ...(signingKeys ? {} : { sharedToken: true }),
       ...(signingKeys ? { toleranceMs } : {}),
     },
     verify: async (d) => {
@@ -84,9 +93,12 @@ export function gitlab<T = unknown>(options: GitLabOptions): Provider<T> {
         })
         if (!token.ok) return token
       }
-      return timestamp === undefined ? { ok: true } : { ok: true, timestamp }
+      // A shared token proves who sent the request, not what it says: there is no signed material.
+      return timestamp === undefined ? { ok: true, replayMaterial: null } : { ok: true, timestamp }
     },
-    id: (d) => d.header('idempotency-key') ?? d.header('webhook-id') ?? d.header('x-gitlab-event-uuid'),
+    // Never the unsigned `Idempotency-Key` when `webhook-id` is signed.
+    id: (d) =>
+      signingKeys ? d.header('webhook-id') : (d.header('idempotency-key') ?? d.header('x-gitlab-event-uuid')),
     type: (d) => d.header('x-gitlab-event'),
   })
 }

@@ -11,6 +11,10 @@ export interface HmacBodySpec<T> extends Omit<ProviderDefinition<T>, 'verify' | 
   handshakeInfo?: string
   /** Where the id comes from, for the README table. */
   idSource: string
+  /** Where the type comes from, for the README table. */
+  typeSource: string
+  /** Whether the type is read from signed bytes only. */
+  typeSigned: boolean
   /** Header holding the signature (lower case), or a reader for presets with several spellings. */
   signature: string | ((d: DeliveryContext) => string | undefined)
   /** Headers listed in the README table, as the provider spells them. */
@@ -23,12 +27,34 @@ export interface HmacBodySpec<T> extends Omit<ProviderDefinition<T>, 'verify' | 
 
 /** Builds a preset that verifies an HMAC of the raw body, and fills its README `info`. */
 export function hmacBodyProvider<T>(spec: HmacBodySpec<T>): Provider<T> {
-  const { signature, keys, algorithm, encoding, prefix = '', title, idSource, handshakeInfo, headers, ...rest } = spec
+  const {
+    signature,
+    keys,
+    algorithm,
+    encoding,
+    prefix = '',
+    title,
+    idSource,
+    typeSource,
+    typeSigned,
+    handshakeInfo,
+    headers,
+    ...rest
+  } = spec
   const read = typeof signature === 'string' ? (d: DeliveryContext) => d.header(signature) : signature
   const scheme = `HMAC-${algorithm.replace('sha', 'SHA')} ${encoding} of the body${prefix ? `, \`${prefix}\` prefix` : ''}`
   return defineProvider<T>({
     ...rest,
-    info: { title, scheme, headers, id: idSource, ...(handshakeInfo ? { handshake: handshakeInfo } : {}) },
+    signatureHeaders: rest.signatureHeaders ?? (typeof signature === 'string' ? [signature] : []),
+    info: {
+      title,
+      scheme,
+      headers,
+      id: idSource,
+      type: typeSource,
+      typeSigned,
+      ...(handshakeInfo ? { handshake: handshakeInfo } : {}),
+    },
     verify: (d) =>
       verifyHmac({
         payload: d.bytes,

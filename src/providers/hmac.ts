@@ -73,7 +73,13 @@ export function hmac<T = unknown>(options: HmacProviderOptions<T>): Provider<T> 
       scheme: `HMAC-${(options.algorithm ?? 'sha256').toUpperCase()} ${options.encoding ?? 'hex'} of the body`,
       headers: [header],
       id: idHeader ? `\`${idHeader}\` header` : options.id ? 'your `id` function' : 'SHA-256 of the body',
+      type: typeHeader ? `\`${typeHeader}\` header` : options.type ? 'your `type` function' : 'none',
+      typeSigned: !typeHeader,
     },
+    signatureHeaders: [header],
+    // An id header is not signed, and your `id` function may read one; without either the id is
+    // the body's hash, signed by construction.
+    idSigned: !idHeader && !options.id,
     verify: (d) =>
       verifyHmac({
         payload: d.bytes,

@@ -64,6 +64,7 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
   )
   return defineProvider<T>({
     name: 'hubspot',
+    signatureHeaders: ['x-hubspot-signature-v3', 'x-hubspot-signature'],
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 5 * SECOND,
     info: {
@@ -77,6 +78,8 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
         'X-HubSpot-Signature-Version',
       ],
       id: 'SHA-256 of the batch’s sorted `eventId`s',
+      type: 'body `subscriptionType`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: async (d) => {

@@ -33,6 +33,8 @@ export function jira<T = unknown>(options: JiraOptions): Provider<T> {
     encoding: 'hex',
     prefix: 'sha256=',
     idSource: '`X-Atlassian-Webhook-Identifier` header',
+    typeSource: 'body `webhookEvent`',
+    typeSigned: true,
     id: (d) => d.header('x-atlassian-webhook-identifier'),
     type: (_d, payload) => pick(payload, 'webhookEvent'),
   })

@@ -10,8 +10,8 @@ export interface LemonSqueezyOptions {
 }
 
 /**
- * Lemon Squeezy webhooks: `X-Signature: <hex HMAC-SHA256 of the body>`, event name in
- * `X-Event-Name` (also `meta.event_name`). The payload has no event id, so the id is the SHA-256
+ * Lemon Squeezy webhooks: `X-Signature: <hex HMAC-SHA256 of the body>`. The type is the signed
+ * body's `meta.event_name` (the unsigned `X-Event-Name` header is not read). The payload has no event id, so the id is the SHA-256
  * of the body, which Lemon Squeezy's retries resend unchanged; a later change of the same
  * resource carries a new `updated_at` and so a new id. A non-200 is retried three more times
  * (about 5 s, 25 s, 125 s). Source: docs.lemonsqueezy.com "Webhook requests", "Signing requests".
@@ -31,6 +31,9 @@ export function lemonSqueezy<T = unknown>(options: LemonSqueezyOptions): Provide
     algorithm: 'sha256',
     encoding: 'hex',
     idSource: 'SHA-256 of the body',
-    type: (d, payload) => d.header('x-event-name') ?? pick(payload, 'meta.event_name'),
+    typeSource: 'body `meta.event_name`',
+    typeSigned: true,
+    // `X-Event-Name` is not signed: the body's copy is the one that counts.
+    type: (_d, payload) => pick(payload, 'meta.event_name'),
   })
 }

@@ -31,6 +31,7 @@ export function linear<T = unknown>(options: LinearOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 60 * SECOND, 'linear')
   return defineProvider<T>({
     name: 'linear',
+    signatureHeaders: ['linear-signature'],
     retryWindowMs: 8 * HOUR,
     responseDeadlineMs: 5 * SECOND,
     info: {
@@ -38,6 +39,8 @@ export function linear<T = unknown>(options: LinearOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of the body; body `webhookTimestamp` (ms)',
       headers: ['Linear-Signature', 'Linear-Delivery'],
       id: '`Linear-Delivery` header',
+      type: 'body `type`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: async (d) => {

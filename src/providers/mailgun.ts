@@ -52,12 +52,15 @@ export function mailgun<T = unknown>(options: MailgunOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * 60_000, 'mailgun')
   return defineProvider<T>({
     name: 'mailgun',
+    signatureHeaders: [],
     retryWindowMs: 8 * HOUR,
     info: {
       title: 'Mailgun',
       scheme: 'HMAC-SHA256 hex of `timestamp + token`, inside the body',
       headers: [],
       id: 'body `event-data.id`',
+      type: 'body `event-data.event` (not signed: only timestamp + token are)',
+      typeSigned: false,
       toleranceMs,
     },
     verify: async (d) => {

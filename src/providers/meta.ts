@@ -49,6 +49,10 @@ export function meta<T = unknown>(options: MetaOptions): Provider<T> {
     encoding: 'hex',
     prefix: 'sha256=',
     idSource: 'SHA-256 of the body (one batch of `entry[]`)',
+    typeSource: 'body `object`',
+    typeSigned: true,
+    // Meta also sends the SHA-1 `X-Hub-Signature`.
+    signatureHeaders: ['x-hub-signature-256', 'x-hub-signature'],
     handshakeInfo: '`GET hub.challenge` when `hub.verify_token` matches (else 403)',
     beforeVerify: async (d) => {
       if (d.method !== 'GET') return undefined

@@ -36,6 +36,7 @@ export function microsoftGraph<T = unknown>(options: MicrosoftGraphOptions): Pro
   const keys = secretList(options?.secret, 'microsoft-graph')
   return defineProvider<T>({
     name: 'microsoft-graph',
+    signatureHeaders: [],
     retryWindowMs: 4 * HOUR,
     responseDeadlineMs: 3 * SECOND,
     info: {
@@ -43,6 +44,9 @@ export function microsoftGraph<T = unknown>(options: MicrosoftGraphOptions): Pro
       scheme: '`clientState` of every item, constant-time compare',
       headers: [],
       id: 'SHA-256 of the body (one batch of `value[]`)',
+      type: 'body `changeType` (shared token: nothing is signed)',
+      typeSigned: false,
+      sharedToken: true,
       handshake: '`POST ?validationToken=` echoed as text/plain',
     },
     beforeVerify: (d) => {

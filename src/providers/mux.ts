@@ -26,12 +26,16 @@ export function mux<T = unknown>(options: MuxOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'mux')
   return defineProvider<T>({
     name: 'mux',
+    idSigned: true,
+    signatureHeaders: ['mux-signature'],
     retryWindowMs: DAY,
     info: {
       title: 'Mux',
       scheme: 'HMAC-SHA256 hex of `t.body`, any `v1`',
       headers: ['mux-signature'],
       id: 'body `id`',
+      type: 'body `type`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: (d) =>

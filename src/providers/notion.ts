@@ -57,11 +57,15 @@ export function notion<T = unknown>(options: NotionOptions): Provider<T> {
   const keys = options.secret === undefined ? undefined : secretList(options.secret, 'notion')
   return defineProvider<T>({
     name: 'notion',
+    idSigned: true,
+    signatureHeaders: ['x-notion-signature'],
     info: {
       title: 'Notion',
       scheme: 'HMAC-SHA256 hex of the body, `sha256=` prefix',
       headers: ['X-Notion-Signature'],
       id: 'body `id`',
+      type: 'body `type`',
+      typeSigned: true,
       handshake: 'one-time unsigned `verification_token` POST → 200 + `onVerificationToken`',
     },
     beforeVerify: async (d) => {

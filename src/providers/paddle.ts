@@ -34,6 +34,8 @@ export function paddle<T = unknown>(options: PaddleOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'paddle')
   return defineProvider<T>({
     name: 'paddle',
+    idSigned: true,
+    signatureHeaders: ['paddle-signature'],
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 5 * SECOND,
     info: {
@@ -41,6 +43,8 @@ export function paddle<T = unknown>(options: PaddleOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of `ts:body`, any `h1`',
       headers: ['Paddle-Signature'],
       id: 'body `event_id`',
+      type: 'body `event_type`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: (d) =>

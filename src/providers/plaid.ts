@@ -47,6 +47,7 @@ export function plaid<T = unknown>(options: PlaidOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'plaid')
   return defineProvider<T>({
     name: 'plaid',
+    signatureHeaders: ['plaid-verification'],
     retryWindowMs: 24 * HOUR,
     responseDeadlineMs: 10 * SECOND,
     sensitiveHeaders: ['plaid-verification'],
@@ -55,6 +56,8 @@ export function plaid<T = unknown>(options: PlaidOptions): Provider<T> {
       scheme: 'ES256 JWT (key by `kid`), `request_body_sha256` of the body',
       headers: ['Plaid-Verification'],
       id: 'SHA-256 of the body',
+      type: 'body `webhook_type.webhook_code`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: async (d) => {

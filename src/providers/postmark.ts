@@ -29,12 +29,16 @@ export function postmark<T = unknown>(options: PostmarkOptions): Provider<T> {
   const credentials = basicAuthCredentials(options?.secret, 'postmark')
   return defineProvider<T>({
     name: 'postmark',
+    signatureHeaders: [],
     retryWindowMs: 11 * HOUR,
     info: {
       title: 'Postmark',
       scheme: 'HTTP Basic credentials, constant-time compare',
       headers: ['Authorization'],
       id: 'SHA-256 of the body',
+      type: 'body `RecordType` (shared credentials: nothing is signed)',
+      typeSigned: false,
+      sharedToken: true,
     },
     verify: (d) =>
       verifyBasicAuth({ authorization: d.header('authorization'), secret: credentials, provider: 'postmark' }),

@@ -41,12 +41,15 @@ export function qstash<T = unknown>(options: QStashOptions): Provider<T> {
   const { url } = options
   return defineProvider<T>({
     name: 'qstash',
+    signatureHeaders: ['upstash-signature'],
     sensitiveHeaders: ['upstash-signature'],
     info: {
       title: 'Upstash QStash',
       scheme: 'HS256 JWT: `iss` Upstash, `sub` URL, `body` SHA-256 of the body',
       headers: ['Upstash-Signature'],
       id: '`Upstash-Message-Id` header',
+      type: 'none',
+      typeSigned: true,
       toleranceMs,
     },
     verify: (d) =>

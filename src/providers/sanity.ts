@@ -32,6 +32,7 @@ export function sanity<T = unknown>(options: SanityOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'sanity')
   return defineProvider<T>({
     name: 'sanity',
+    signatureHeaders: ['sanity-webhook-signature'],
     retryWindowMs: MINUTE,
     responseDeadlineMs: 30 * SECOND,
     info: {
@@ -39,10 +40,12 @@ export function sanity<T = unknown>(options: SanityOptions): Provider<T> {
       scheme: 'HMAC-SHA256 base64url of `t.body` (`t` in ms)',
       headers: ['sanity-webhook-signature'],
       id: '`idempotency-key` header',
+      type: '`sanity-operation` header',
+      typeSigned: false,
       toleranceMs,
     },
-    verify: (d) =>
-      verifyTimestampedHeader({
+    verify: async (d) => {
+      const result = await verifyTimestampedHeader({
         payload: d.bytes,
         header: d.header('sanity-webhook-signature'),
         secret: keys,
@@ -51,7 +54,11 @@ export function sanity<T = unknown>(options: SanityOptions): Provider<T> {
         timestampUnit: 'ms',
         encoding: 'base64url',
         provider: 'sanity',
-      }),
+      })
+      // `idempotency-key` is not signed: `t.body`, which is, gives the second dedupe key; the
+      // fallback id stays the body's hash.
+      return result.ok ? { ok: true, timestamp: result.timestamp, replayMaterial: result.signedMaterial } : result
+    },
     id: (d) => d.header('idempotency-key'),
     type: (d) => d.header('sanity-operation'),
   })

@@ -31,6 +31,9 @@ export function segment<T = unknown>(options: SegmentOptions): Provider<T> {
     algorithm: 'sha1',
     encoding: 'hex',
     idSource: 'body `messageId` (batches: SHA-256 of the body)',
+    typeSource: 'body `type`',
+    typeSigned: true,
+    idSigned: true,
     id: (_d, payload) => (Array.isArray(payload) ? undefined : pick(payload, 'messageId')),
     type: (_d, payload) => (Array.isArray(payload) ? 'batch' : pick(payload, 'type')),
   })

@@ -53,12 +53,15 @@ export function sendgrid<T = unknown>(options: SendGridOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'sendgrid')
   return defineProvider<T>({
     name: 'sendgrid',
+    signatureHeaders: ['x-twilio-email-event-webhook-signature'],
     retryWindowMs: 24 * HOUR,
     info: {
       title: 'SendGrid',
       scheme: 'ECDSA P-256 (base64 DER) of timestamp + body',
       headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
       id: 'SHA-256 of the batch’s sorted `sg_event_id`s',
+      type: 'body `event`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: async (d) => {

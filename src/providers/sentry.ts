@@ -31,6 +31,8 @@ export function sentry<T = unknown>(options: SentryOptions): Provider<T> {
     algorithm: 'sha256',
     encoding: 'hex',
     idSource: '`Request-ID` header',
+    typeSource: '`Sentry-Hook-Resource` header + body `action`',
+    typeSigned: false,
     handshakeInfo: '`installation` events (accepted like any event)',
     id: (d) => d.header('request-id'),
     type: (d, payload) => {

@@ -37,6 +37,9 @@ export function shopify<T = unknown>(options: ShopifyOptions): Provider<T> {
     algorithm: 'sha256',
     encoding: 'base64',
     idSource: '`X-Shopify-Event-Id` header',
+    typeSource: '`X-Shopify-Topic` header',
+    typeSigned: false,
+    signatureHeaders: ['x-shopify-hmac-sha256', 'shopify-hmac-sha256'],
     id: (d) => header(d, 'event-id'),
     type: (d) => header(d, 'topic'),
   })

@@ -40,6 +40,10 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'slack')
   return defineProvider<T>({
     name: 'slack',
+    signatureHeaders: ['x-slack-signature'],
+    // The body is parsed as JSON or as a form by the unsigned Content-Type, so the same signed
+    // bytes could yield another `event_id`: the signed-material key is claimed too.
+    idSigned: false,
     retryWindowMs: 6 * MINUTE,
     responseDeadlineMs: 3 * SECOND,
     info: {
@@ -47,6 +51,8 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of `v0:timestamp:body`, `v0=` prefix',
       headers: ['X-Slack-Signature', 'X-Slack-Request-Timestamp'],
       id: 'body `event_id`; SHA-256 of the signed bytes for commands and interactions',
+      type: 'body `event.type` / `command` / `type`',
+      typeSigned: true,
       handshake: '`url_verification` (signed), `ssl_check` (unsigned, empty 200)',
       toleranceMs,
     },

@@ -46,6 +46,8 @@ export function square<T = unknown>(options: SquareOptions): Provider<T> {
   }
   return defineProvider<T>({
     name: 'square',
+    idSigned: true,
+    signatureHeaders: ['x-square-hmacsha256-signature', 'x-square-signature'],
     retryWindowMs: 24 * HOUR,
     responseDeadlineMs: 10 * SECOND,
     info: {
@@ -53,6 +55,8 @@ export function square<T = unknown>(options: SquareOptions): Provider<T> {
       scheme: 'HMAC-SHA256 base64 of notification URL + body',
       headers: ['x-square-hmacsha256-signature'],
       id: 'body `event_id`',
+      type: 'body `type`',
+      typeSigned: true,
     },
     verify: (d) => {
       const sha256 = d.header('x-square-hmacsha256-signature')

@@ -72,9 +72,14 @@ export function standardWebhooksPreset<T>(
       title: defaults.title,
       scheme: defaults.scheme ?? 'HMAC-SHA256 base64 (`v1`) or Ed25519 (`v1a`) of `id.timestamp.body`',
       headers: [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`],
-      id: `\`${prefix}-id\` header`,
+      id: `\`${prefix}-id\` header (signed)`,
+      type: 'body `type`',
+      typeSigned: true,
       toleranceMs,
     },
+    signatureHeaders: ['webhook-signature', 'svix-signature'],
+    // `webhook-id` is part of the signed string, used exactly as verified.
+    idSigned: true,
     verify: (d) =>
       verifyStandardWebhooks({
         payload: d.bytes,

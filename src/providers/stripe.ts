@@ -40,6 +40,8 @@ export function stripe<T = unknown>(options: StripeOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'stripe')
   return defineProvider<T>({
     name: 'stripe',
+    idSigned: true,
+    signatureHeaders: ['stripe-signature'],
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
     info: {
@@ -47,6 +49,8 @@ export function stripe<T = unknown>(options: StripeOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of `t.body`, any `v1`',
       headers: ['Stripe-Signature'],
       id: 'body `id`',
+      type: 'body `type`',
+      typeSigned: true,
       toleranceMs,
     },
     verify: (d) =>

@@ -55,6 +55,7 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
   const keys = secretList(options?.secret, 'twilio')
   return defineProvider<T>({
     name: 'twilio',
+    signatureHeaders: ['x-twilio-signature'],
     methods: ['POST', 'GET'],
     responseDeadlineMs: 15 * SECOND,
     info: {
@@ -63,6 +64,8 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
         'HMAC-SHA1 (Auth Token) or HMAC-SHA256 (SharedKey) base64 of URL + sorted form fields; JSON via `bodySHA256`',
       headers: ['X-Twilio-Signature', 'X-Twilio-Webhooks-Signature-Settings'],
       id: '`I-Twilio-Idempotency-Token` header, else SHA-256 of the signed URL and fields',
+      type: 'signed fields `EventType` / `MessageStatus` / `SmsStatus` / `CallStatus` / `type`',
+      typeSigned: true,
     },
     verify: async (d) => {
       const form = d.method !== 'GET' && isForm(d)

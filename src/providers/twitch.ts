@@ -23,8 +23,9 @@ export interface TwitchOptions {
  * `challenge` as `text/plain` (dev.twitch.tv "Handling webhook events"). `revocation` messages are
  * accepted and enqueued with type `revocation` (the reason is in `payload.subscription.status`).
  *
- * Id `Twitch-Eventsub-Message-Id` (the same when Twitch resends); type
- * `Twitch-Eventsub-Subscription-Type` for notifications. Twitch wants an answer within a few
+ * Id `Twitch-Eventsub-Message-Id` (signed, the same when Twitch resends); type the signed
+ * body's `subscription.type` for notifications and `revocation` for a body without `event`; the
+ * unsigned `Twitch-Eventsub-Subscription-Type` and `-Message-Type` headers are not trusted. Twitch wants an answer within a few
  * seconds, or revokes the subscription after repeated failures.
  *
  * @example
@@ -36,12 +37,16 @@ export function twitch<T = unknown>(options: TwitchOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 10 * MINUTE, 'twitch')
   return defineProvider<T>({
     name: 'twitch',
+    idSigned: true,
+    signatureHeaders: ['twitch-eventsub-message-signature'],
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Twitch EventSub',
       scheme: 'HMAC-SHA256 hex of `id + timestamp + body`, `sha256=` prefix',
       headers: ['Twitch-Eventsub-Message-Signature', 'Twitch-Eventsub-Message-Id', 'Twitch-Eventsub-Message-Timestamp'],
-      id: '`Twitch-Eventsub-Message-Id` header',
+      id: '`Twitch-Eventsub-Message-Id` header (signed)',
+      type: 'body `subscription.type` (`revocation` when the body has no `event`)',
+      typeSigned: true,
       handshake: '`webhook_callback_verification` (signed) → `challenge` as text/plain',
       toleranceMs,
     },
@@ -69,9 +74,11 @@ export function twitch<T = unknown>(options: TwitchOptions): Provider<T> {
       return { status: 200, headers: { 'content-type': 'text/plain' }, body: challenge }
     },
     id: (d) => d.header('twitch-eventsub-message-id'),
-    type: (d, payload) =>
-      d.header('twitch-eventsub-message-type') === 'revocation'
-        ? 'revocation'
-        : (d.header('twitch-eventsub-subscription-type') ?? pick(payload, 'subscription.type')),
+    // From the signed body, never the unsigned `Twitch-Eventsub-Message-Type` or
+    // `-Subscription-Type` headers: a notification carries `event`, a revocation does not.
+    type: (_d, payload) =>
+      payload !== null && typeof payload === 'object' && 'event' in payload
+        ? pick(payload, 'subscription.type')
+        : 'revocation',
   })
 }

@@ -30,6 +30,9 @@ export function typeform<T = unknown>(options: TypeformOptions): Provider<T> {
     encoding: 'base64',
     prefix: 'sha256=',
     idSource: 'body `event_id`',
+    typeSource: 'body `event_type`',
+    typeSigned: true,
+    idSigned: true,
     id: (_d, payload) => pick(payload, 'event_id'),
     type: (_d, payload) => pick(payload, 'event_type'),
   })

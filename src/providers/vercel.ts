@@ -30,6 +30,9 @@ export function vercel<T = unknown>(options: VercelOptions): Provider<T> {
     algorithm: 'sha1',
     encoding: 'hex',
     idSource: 'body `id`',
+    typeSource: 'body `type`',
+    typeSigned: true,
+    idSigned: true,
     id: (_d, payload) => pick(payload, 'id'),
     type: (_d, payload) => pick(payload, 'type'),
   })

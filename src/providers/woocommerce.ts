@@ -41,6 +41,8 @@ export function woocommerce<T = unknown>(options: WooCommerceOptions): Provider<
     algorithm: 'sha256',
     encoding: 'base64',
     idSource: '`topic:id:date_modified_gmt` (the delivery id changes per send)',
+    typeSource: '`X-WC-Webhook-Topic` header',
+    typeSigned: false,
     handshakeInfo: 'form `webhook_id=` ping → 200',
     beforeVerify: (d) => (d.header('x-wc-webhook-signature') === undefined && isPing(d) ? ping : undefined),
     body: (d) => (isPing(d) ? parseForm(d.text()) : JSON.parse(d.text())),

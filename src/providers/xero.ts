@@ -37,6 +37,8 @@ export function xero<T = unknown>(options: XeroOptions): Provider<T> {
     algorithm: 'sha256',
     encoding: 'base64',
     idSource: 'SHA-256 of the body (one batch of `events[]`)',
+    typeSource: 'body `events[0].eventCategory.eventType`',
+    typeSigned: true,
     handshakeInfo: 'Intent to Receive: well-signed empty `events` → 200, bad signature → 401',
     type: (_d, payload) => {
       const first = (payload as XeroPayload | null)?.events?.[0]

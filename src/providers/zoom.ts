@@ -40,6 +40,7 @@ export function zoom<T = unknown>(options: ZoomOptions): Provider<T> {
   const signedBy = new WeakMap<DeliveryContext, Uint8Array>()
   return defineProvider<T>({
     name: 'zoom',
+    signatureHeaders: ['x-zm-signature'],
     retryWindowMs: 85 * MINUTE,
     responseDeadlineMs: 3 * SECOND,
     info: {
@@ -47,6 +48,8 @@ export function zoom<T = unknown>(options: ZoomOptions): Provider<T> {
       scheme: 'HMAC-SHA256 hex of `v0:timestamp:body`, `v0=` prefix',
       headers: ['x-zm-signature', 'x-zm-request-timestamp'],
       id: 'SHA-256 of the body',
+      type: 'body `event`',
+      typeSigned: true,
       handshake: '`endpoint.url_validation` (signed) → `plainToken` + `encryptedToken`',
       toleranceMs,
     },

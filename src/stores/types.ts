@@ -19,12 +19,17 @@ export type ClaimResult = { state: 'claimed'; token: string } | { state: 'duplic
  * Run `testDedupeStore` from `webhook-inbox/testing` against your implementation.
  *
  * @example
- * import type { DedupeStore } from 'webhook-inbox'
+ * import { type DedupeStore, memoryStore } from 'webhook-inbox'
+ * // A store that logs each claim's keys and delegates to another store.
+ * const inner = memoryStore()
  * const store: DedupeStore = {
  *   multiKey: true,
- *   async claim(keys, { leaseMs }) { ... },
- *   async complete(keys, token, { retentionMs }) { ... },
- *   async release(keys, token) { ... },
+ *   claim: (keys, options) => {
+ *     console.log('claim', keys)
+ *     return inner.claim(keys, options)
+ *   },
+ *   complete: (keys, token, options) => inner.complete(keys, token, options),
+ *   release: (keys, token) => inner.release(keys, token),
  * }
  */
 export interface DedupeStore {

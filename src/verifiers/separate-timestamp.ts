@@ -147,7 +147,8 @@ export async function verifySeparateTimestamp(
   if (!header) return fail('missing_signature', 'the signature header is missing.', provider)
   const timestampText = options.timestamp?.trim()
   if (!timestampText) return fail('missing_timestamp', 'the timestamp header is missing.', provider)
-  const id = options.id?.trim()
+  // Signed exactly as sent: a trimmed id would verify a header the dedupe key reads differently.
+  const id = options.id
   if (options.requireId && !id) return fail('missing_header', 'the message id header is missing.', provider)
   if (!header.startsWith(prefix)) {
     return fail('malformed_signature', `the signature header does not start with "${prefix}".`, provider)

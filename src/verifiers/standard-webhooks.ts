@@ -104,7 +104,8 @@ export async function verifyStandardWebhooks(
   const publicKeys = options.publicKey === undefined ? [] : standardWebhooksPublicKeys(options.publicKey, provider)
   const tolerance = checkTolerance(options.toleranceMs, DEFAULT_TOLERANCE_MS, provider)
 
-  const id = options.id?.trim()
+  // Signed exactly as sent: a trimmed id would verify a header the dedupe key reads differently.
+  const id = options.id
   const timestampText = options.timestamp?.trim()
   const header = options.signature?.trim()
   if (!header) return fail('missing_signature', 'the webhook-signature header is missing.', provider)

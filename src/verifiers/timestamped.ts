@@ -63,7 +63,7 @@ const DEFAULT_TOLERANCE_MS = 300_000
  */
 export async function verifyTimestampedHeader(
   options: TimestampedHeaderOptions,
-): Promise<SchemeResult<{ timestamp: number }>> {
+): Promise<SchemeResult<{ timestamp: number; signedMaterial: Uint8Array }>> {
   const { provider } = options
   const keys = secretList(options.secret, provider)
   const tolerance = checkTolerance(options.toleranceMs, DEFAULT_TOLERANCE_MS, provider)
@@ -104,7 +104,7 @@ export async function verifyTimestampedHeader(
   const message = concatBytes(utf8(timestampText + (options.joiner ?? '.')), bodyBytes(options.payload))
   const ok = await hmacMatches(algorithm, keys, message, candidates)
   return ok
-    ? { ok: true, timestamp: timestampMs }
+    ? { ok: true, timestamp: timestampMs, signedMaterial: message }
     : fail('invalid_signature', `no signature in the header matches. ${RAW_BODY_HINT}`, provider)
 }
 

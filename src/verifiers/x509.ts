@@ -356,7 +356,9 @@ export interface PayPalSchemeOptions extends ToleranceOptions {
  * import { certificateSource, hostAllowed, PAYPAL_CERTIFICATE_HOSTS, verifyPayPal } from 'webhook-inbox/verifiers'
  * const certificates = certificateSource({ allow: (url) => hostAllowed(url.hostname, PAYPAL_CERTIFICATE_HOSTS) })
  */
-export async function verifyPayPal(options: PayPalSchemeOptions): Promise<SchemeResult<{ timestamp: number }>> {
+export async function verifyPayPal(
+  options: PayPalSchemeOptions,
+): Promise<SchemeResult<{ timestamp: number; signedMaterial: Uint8Array }>> {
   const { provider, headers } = options
   if (!headers.transmissionSig?.trim()) {
     return fail('missing_signature', 'the PAYPAL-TRANSMISSION-SIG header is missing.', provider)
@@ -387,7 +389,13 @@ export async function verifyPayPal(options: PayPalSchemeOptions): Promise<Scheme
   const id = (headers.transmissionId as string).trim()
   // The time is signed exactly as sent, so the header text is used, not a re-formatted date.
   const messages = options.webhookId.map((webhookId) => utf8(`${id}|${headers.transmissionTime}|${webhookId}|${crc}`))
-  if (!(await verifyRsa('SHA-256', certificate.publicKey, signature, messages))) {
+  let signedMaterial: Uint8Array | undefined
+  for (const message of messages) {
+    if (!signedMaterial && (await verifyRsa('SHA-256', certificate.publicKey, signature, [message]))) {
+      signedMaterial = message
+    }
+  }
+  if (!signedMaterial) {
     return fail(
       'invalid_signature',
       `the PayPal signature does not match (check \`webhookId\`: it is part of the signed string). ${RAW_BODY_HINT}`,
@@ -395,5 +403,5 @@ export async function verifyPayPal(options: PayPalSchemeOptions): Promise<Scheme
     )
   }
   const stale = checkTimestamp(timestamp, options.now, options.toleranceMs ?? 300_000, provider)
-  return stale ?? { ok: true, timestamp }
+  return stale ?? { ok: true, timestamp, signedMaterial }
 }

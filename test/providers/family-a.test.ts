@@ -221,8 +221,10 @@ testVerifier({
   name: 'lemonSqueezy',
   secrets: SECRETS,
   create: (secrets) => lemonSqueezy({ secret: [...secrets] }),
-  sign: ({ secret, body }) => signLemonSqueezyRequest({ secret, body, event: 'subscription_updated' }),
+  // The unsigned X-Event-Name says otherwise: the signed body's meta.event_name is the type.
+  sign: ({ secret, body }) => signLemonSqueezyRequest({ secret, body, event: 'order_refunded' }),
   signatureHeaders: ['x-signature'],
+  body: '{"meta": {"event_name": "subscription_updated"}, "data": {"id": "1", "attributes": {"name": "Zoë"}}}',
   expectedType: 'subscription_updated',
 })
 

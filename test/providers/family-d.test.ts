@@ -82,13 +82,15 @@ testVerifier({
   secrets: ['twitch-secret-current', 'twitch-secret-previous'],
   create: (secrets) => twitch({ secret: secrets }),
   sign: ({ secret, body, now }) =>
-    signTwitchRequest({ secret, body, now, id: 'msg-1', subscriptionType: 'channel.follow' }),
+    signTwitchRequest({ secret, body, now, id: 'msg-1', subscriptionType: 'channel.ban' }),
   signatureHeaders: [
     'twitch-eventsub-message-signature',
     'twitch-eventsub-message-timestamp',
     'twitch-eventsub-message-id',
   ],
   toleranceMs: 600_000,
+  // The type is the signed body's, not the unsigned Twitch-Eventsub-Subscription-Type header.
+  body: '{"subscription": {"type": "channel.follow", "status": "enabled"}, "event": {"user_id": "1", "user_name": "Zoë"}}',
   expectedId: 'msg-1',
   expectedType: 'channel.follow',
 })

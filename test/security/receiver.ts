@@ -1,0 +1,16 @@
+import { createWebhookHandler, type WebhookHandlerOptions } from '../../src/index.js'
+import type { Provider, WebhookEvent } from '../../src/types.js'
+
+/** A handler that collects what it enqueues, for the security tests. */
+export function receiver(provider: Provider, options: Partial<WebhookHandlerOptions> = {}) {
+  const events: WebhookEvent[] = []
+  const handler = createWebhookHandler({
+    provider,
+    enqueue: (event) => {
+      events.push(event)
+    },
+    onWarning: () => {},
+    ...options,
+  })
+  return { handler, events }
+}
