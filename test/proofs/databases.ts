@@ -84,11 +84,11 @@ export async function redisDatabase(): Promise<ProofDatabase> {
       const found = new Set<string>()
       for (let start = 0; start < ids.length; start += 500) {
         const batch = ids.slice(start, start + 500)
-        // The store's documented layout: the value is `d` once the id is done.
-        const values = (await client.sendCommand(['MGET', ...batch.map((id) => ns.namespace + dedupeKey(id))])) as (
-          | string
-          | null
-        )[]
+        // The store's documented layout: `prefix{dedupe}:key`, the value `d` once the id is done.
+        const values = (await client.sendCommand([
+          'MGET',
+          ...batch.map((id) => `${ns.namespace}{dedupe}:${dedupeKey(id)}`),
+        ])) as (string | null)[]
         values.forEach((value, index) => {
           if (value === 'd') found.add(batch[index]!)
         })
