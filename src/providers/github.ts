@@ -12,7 +12,9 @@ export interface GitHubOptions {
 /**
  * GitHub repository, organisation and App webhooks: `X-Hub-Signature-256` (`sha256=` + hex
  * HMAC-SHA256 of the body), id `X-GitHub-Delivery` (unchanged on redelivery), type
- * `X-GitHub-Event`. JSON and form (`payload=`) content types are both accepted.
+ * `X-GitHub-Event`. Neither header is signed: each delivery is also claimed under the body's
+ * hash, so the same signed body under another delivery id is a duplicate, and the type is only
+ * as trustworthy as the sender. JSON and form (`payload=`) content types are both accepted.
  *
  * GitHub does not retry by itself; deliveries are redelivered by hand or through the API for
  * up to 3 days, so that is the retry window. It waits 10 s for an answer.

@@ -18,7 +18,10 @@ export interface HmacProviderOptions<T> {
   encoding?: SignatureEncoding
   /** Text before the signature, e.g. `sha256=`. @default '' */
   prefix?: string
-  /** Header holding the event id. Without it (and without `id`), the id is the body's SHA-256. */
+  /**
+   * Header holding the event id. Without it (and without `id`), the id is the body's SHA-256.
+   * A header is not signed, so each delivery is also claimed under the signed body's hash.
+   */
   idHeader?: string
   /** Reads the event id from the parsed payload. */
   id?: (payload: T, context: DeliveryContext) => string | undefined

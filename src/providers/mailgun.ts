@@ -39,7 +39,8 @@ const text = (value: unknown): string | undefined =>
  * Mailgun webhooks: the signature travels in the body: `signature.{timestamp, token, signature}`
  * where `signature` is hex HMAC-SHA256 of `timestamp + token` under the webhook signing key
  * (`parent-signature`, sent for subaccount domains, is accepted too). The event itself is not
- * signed. Id `event-data.id`, type `event-data.event`; legacy form posts are accepted.
+ * signed: each delivery is also claimed under its signed `timestamp + token`, so one signature is
+ * single-use and cannot carry a second event. Id `event-data.id`, type `event-data.event`; legacy form posts are accepted.
  * Mailgun retries for 8 h (5 min, 10 min, 15 min, 1 h, 2 h, 4 h); a 406 stops it.
  * Sources: documentation.mailgun.com "Securing webhooks", "Webhook retries".
  *
