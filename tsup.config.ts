@@ -22,6 +22,10 @@ export const entries = {
   'pg-boss': 'src/queues/pg-boss.ts',
   amqp: 'src/queues/amqp.ts',
   nats: 'src/queues/nats.ts',
+  ordering: 'src/ordering/index.ts',
+  events: 'src/events/maps.ts',
+  'events/github': 'src/events/github.ts',
+  'events/slack': 'src/events/slack.ts',
 } as const
 
 export default defineConfig({

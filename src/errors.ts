@@ -21,6 +21,7 @@ export type WebhookErrorCode =
   | 'timestamp_in_future'
   | 'invalid_token'
   | 'invalid_body'
+  | 'invalid_payload'
   | 'url_mismatch'
   | 'certificate_error'
   // dedupe / delivery
@@ -30,6 +31,8 @@ export type WebhookErrorCode =
   | 'enqueue_failed'
   | 'enqueue_timeout'
   | 'internal_error'
+  // processing (router)
+  | 'unrouted_event'
   // setup
   | 'invalid_config'
 
@@ -48,6 +51,7 @@ export const ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = Object.f
   timestamp_in_future: 401,
   invalid_token: 401,
   invalid_body: 400,
+  invalid_payload: 400,
   url_mismatch: 401,
   certificate_error: 401,
   in_flight: 409,
@@ -56,6 +60,7 @@ export const ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = Object.f
   enqueue_failed: 500,
   enqueue_timeout: 503,
   internal_error: 500,
+  unrouted_event: 500,
   invalid_config: 500,
 })
 

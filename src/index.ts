@@ -15,17 +15,34 @@ export {
   WebhookStoreError,
   WebhookVerificationError,
 } from './errors.js'
+export {
+  createEventRouter,
+  type EventOrdering,
+  type EventRouter,
+  type EventRouterOptions,
+  type RoutedEvent,
+  type RouteHandler,
+  type RouteKey,
+  type RouteOutcome,
+  routeNames,
+  type UnroutedPolicy,
+} from './events/router.js'
+export { type PayloadSchemas, WebhookPayloadError, withSchemas } from './events/schemas.js'
+export type { StandardSchemaV1 } from './events/standard-schema.js'
 export { getHeader, normalizeHeaders } from './request.js'
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory.js'
 export { singleKeyStore } from './stores/single-key.js'
 export type { ClaimResult, DedupeStore, SingleKeyDedupeStore } from './stores/types.js'
 export type {
+  EventMap,
   HeadersInput,
+  PayloadOf,
   Provider,
   ProviderInfo,
   VerifyOptions,
   VerifyResult,
   WebhookEvent,
+  WebhookEventFields,
   WebhookRequest,
   WebhookResponse,
 } from './types.js'

@@ -22,16 +22,16 @@ export interface WebhookResponse {
 }
 
 /**
- * An accepted event. Plain JSON-safe data: `JSON.parse(JSON.stringify(event))` deep-equals it,
- * so `enqueue` can put it on any queue unchanged.
+ * The fields every accepted event has, with its payload type `T` and its type `K`. Use
+ * {@link WebhookEvent} in your code: it is this, narrowed per event type when `T` is typed.
  */
-export interface WebhookEvent<T = unknown> {
+export interface WebhookEventFields<T = unknown, K extends string = string> {
   /** Provider preset name, for example `stripe`. */
   provider: string
   /** The provider's event id (or the SHA-256 fallback, see the README). The dedupe key is `provider:id`. */
   id: string
   /** Event type or topic, `''` when the provider has none. */
-  type: string
+  type: K
   /** The parsed body (JSON, or form fields for form-encoded providers). */
   payload: T
   /** The raw body as UTF-8 text, or base64 when `bodyEncoding` is `'base64'`. */
@@ -47,7 +47,63 @@ export interface WebhookEvent<T = unknown> {
   receivedAt: string
   /** The provider's signed timestamp (ISO 8601), when the scheme has one. */
   timestamp?: string
+  /**
+   * Set to `true` by the ordering guard (`createEventRouter({ ordering })`) when a newer event of
+   * the same resource was already seen; absent otherwise.
+   */
+  stale?: boolean
 }
+
+declare const eventMapKey: unique symbol
+
+/**
+ * Marks an event map: event type → payload type, for providers whose payload does not carry
+ * its own type (GitHub's `X-GitHub-Event`, Shopify's topic). `WebhookEvent<EventMap<M>>` is the
+ * union of one event per key of `M`. A type only: nothing of it exists at run time.
+ *
+ * @example
+ * import type { EventMap, WebhookEvent } from 'webhook-inbox'
+ * type AcmeEvents = EventMap<{ 'order.paid': { order: { id: string; total: number } } }>
+ * const total = (event: WebhookEvent<AcmeEvents>) => event.payload.order.total
+ */
+export interface EventMap<M extends object> {
+  readonly [eventMapKey]: M
+}
+
+/**
+ * The payload of a typed event; `WebhookEvent<T>` for `T` an event map, or `T` itself otherwise.
+ * Presets are generic in it: `stripe<Stripe.Event>({ secret })`.
+ */
+export type PayloadOf<T> = [T] extends [EventMap<infer M>] ? M[keyof M] : T
+
+type IsAny<T> = 0 extends 1 & T ? true : false
+
+type EventsOf<T> = T extends { readonly type: infer K extends string }
+  ? WebhookEventFields<T, K>
+  : WebhookEventFields<T, string>
+
+/**
+ * An accepted event. Plain JSON-safe data: `JSON.parse(JSON.stringify(event))` deep-equals it,
+ * so `enqueue` can put it on any queue unchanged.
+ *
+ * Typed by its payload `T`. When `T` is a union whose members carry a literal `type` (such as
+ * `Stripe.Event`), or an {@link EventMap}, this is a union of one event per type, so
+ * `event.type === 'invoice.paid'` narrows `event.payload` with no cast. The type must be the
+ * one the preset reads (`event.type`); for other payloads it is `string`.
+ *
+ * @example
+ * import type Stripe from 'stripe'
+ * import type { WebhookEvent } from 'webhook-inbox'
+ * function amount(event: WebhookEvent<Stripe.Event>) {
+ *   if (event.type === 'invoice.paid') return event.payload.data.object.amount_paid
+ * }
+ */
+export type WebhookEvent<T = unknown> =
+  IsAny<T> extends true
+    ? WebhookEventFields<T, string>
+    : [T] extends [EventMap<infer M>]
+      ? { [K in keyof M & string]: WebhookEventFields<M[K], K> }[keyof M & string]
+      : EventsOf<T>
 
 /** The result of a provider's verification. Network input never throws; it comes back as `ok: false`. */
 export type VerifyResult<T = unknown> =

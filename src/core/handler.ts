@@ -5,7 +5,7 @@ import { bodyBytes, normalizeHeaders } from '../request.js'
 import { memoryStore } from '../stores/memory.js'
 import { singleKeyStore } from '../stores/single-key.js'
 import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
-import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
+import type { Provider, WebhookEvent, WebhookEventFields, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
 import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
 import { type ErrorInfo, type ResolvedTimings, resolveTimings, type WebhookHandlerOptions } from './options.js'
@@ -172,7 +172,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     timestamp: number | undefined,
   ): WebhookEvent<T> {
     const text = fromUtf8Strict(bytes)
-    const event: WebhookEvent<T> = {
+    const event: WebhookEventFields<T> = {
       provider: name,
       id,
       type,
@@ -184,7 +184,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     if (text === undefined) event.bodyEncoding = 'base64'
     // Date represents ±8.64e15 ms; anything past that has no ISO form and is left out.
     if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = new Date(timestamp).toISOString()
-    return event
+    // The provider's type and payload, as verified: `WebhookEvent<T>` only names their pairing.
+    return event as WebhookEvent<T>
   }
 
   // Retries of `complete` stop at the provider's response deadline (DESIGN.md): past it the

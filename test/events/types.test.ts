@@ -1,0 +1,232 @@
+// Type tests: checked by `npm run typecheck` (tsc over test/), and run by vitest as plain tests.
+// Every `@ts-expect-error` must meet an error, or tsc fails: a wrong property is proven a type error.
+import type { StandardSchemaV1 as SpecSchema } from '@standard-schema/spec'
+import type Stripe from 'stripe'
+import * as v from 'valibot'
+import { describe, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
+import type { GitHubEvents } from '../../src/events/github.js'
+import type {
+  LemonSqueezyEvents,
+  LinearEvents,
+  PaddleEvents,
+  ResendEvents,
+  ShopifyEvents,
+} from '../../src/events/maps.js'
+import type { SlackEvents } from '../../src/events/slack.js'
+import {
+  createEventRouter,
+  createWebhookHandler,
+  type EventMap,
+  type StandardSchemaV1,
+  type WebhookEvent,
+  withSchemas,
+} from '../../src/index.js'
+import { createOrderingGuard, memoryOrderingStore } from '../../src/ordering/index.js'
+import { github, lemonSqueezy, linear, paddle, resend, shopify, slack, stripe } from '../../src/providers/index.js'
+
+/** The shape the inbox worker takes: `process` gets `WebhookEvent<T>` (see createInboxWorker). */
+function workerLike<T>(options: { process: (event: WebhookEvent<T>) => Promise<unknown> | unknown }) {
+  return options
+}
+
+const noop = () => {}
+
+describe('typed events', () => {
+  it('Stripe: stripe<Stripe.Event> narrows on event.type in enqueue, the worker and the router', () => {
+    createWebhookHandler({
+      provider: stripe<Stripe.Event>({ secret: 'whsec_test' }),
+      enqueue: async (event) => {
+        if (event.type === 'invoice.paid') {
+          expectTypeOf(event.payload.data.object.amount_paid).toEqualTypeOf<number>()
+        }
+        if (event.type === 'customer.created') {
+          expectTypeOf(event.payload.data.object.email).toEqualTypeOf<string | null>()
+          // @ts-expect-error a customer has no amount_paid
+          noop(event.payload.data.object.amount_paid)
+        }
+        // @ts-expect-error not a Stripe event type
+        if (event.type === 'invoice.payed') noop()
+      },
+    })
+    workerLike<Stripe.Event>({
+      process: (event) => {
+        if (event.type === 'invoice.paid') return event.payload.data.object.amount_paid
+        // @ts-expect-error without narrowing, the payload is any Stripe event
+        return event.payload.data.object.amount_paid
+      },
+    })
+    const router = createEventRouter<Stripe.Event>({ unrouted: 'ignore' })
+      .on('invoice.paid', (event) => {
+        expectTypeOf(event.type).toEqualTypeOf<'invoice.paid'>()
+        expectTypeOf(event.payload.data.object).toEqualTypeOf<Stripe.Invoice>()
+      })
+      .on('customer.subscription.*', (event) => {
+        expectTypeOf(event.type).toEqualTypeOf<
+          | 'customer.subscription.created'
+          | 'customer.subscription.deleted'
+          | 'customer.subscription.paused'
+          | 'customer.subscription.pending_update_applied'
+          | 'customer.subscription.pending_update_expired'
+          | 'customer.subscription.resumed'
+          | 'customer.subscription.trial_will_end'
+          | 'customer.subscription.updated'
+        >()
+        expectTypeOf(event.payload.data.object).toEqualTypeOf<Stripe.Subscription>()
+      })
+      .on('*', (event) => expectTypeOf(event).toEqualTypeOf<WebhookEvent<Stripe.Event>>())
+      .on('customer.created', (event) => {
+        // @ts-expect-error the handler of customer.created gets a customer
+        noop(event.payload.data.object.amount_paid)
+      })
+    // @ts-expect-error not a Stripe event type, nor a wildcard of one
+    router.on('invoice.payed', noop)
+    // The router's handle is the worker's process.
+    workerLike<Stripe.Event>({ process: router.handle })
+  })
+
+  it('GitHub: keyed by X-GitHub-Event, narrowed by action, routed as issues.opened', () => {
+    createWebhookHandler({
+      provider: github<GitHubEvents>({ secret: 'test' }),
+      enqueue: (event) => {
+        if (event.type === 'issues' && event.payload.action === 'opened') {
+          expectTypeOf(event.payload.issue.title).toEqualTypeOf<string>()
+        }
+        if (event.type === 'push') {
+          expectTypeOf(event.payload.ref).toEqualTypeOf<string>()
+          // @ts-expect-error a push has no issue
+          noop(event.payload.issue)
+        }
+      },
+    })
+    createEventRouter<GitHubEvents>({ unrouted: 'fail' })
+      .on('issues.opened', (event) => {
+        expectTypeOf(event.type).toEqualTypeOf<'issues'>()
+        expectTypeOf(event.payload.action).toEqualTypeOf<'opened'>()
+        expectTypeOf(event.payload.issue.number).toEqualTypeOf<number>()
+      })
+      .on('pull_request.*', (event) => {
+        expectTypeOf(event.type).toEqualTypeOf<'pull_request'>()
+        expectTypeOf(event.payload.pull_request.number).toEqualTypeOf<number>()
+      })
+      .on('issues', (event) => {
+        // @ts-expect-error an issues event has no pull_request
+        noop(event.payload.pull_request)
+      })
+      // @ts-expect-error issues has no such action
+      .on('issues.opend', noop)
+  })
+
+  it('Slack: Events API types from @slack/types inside our envelope', () => {
+    createEventRouter<SlackEvents>({ unrouted: 'ignore' })
+      .on('app_mention', (event) => {
+        expectTypeOf(event.payload.type).toEqualTypeOf<'event_callback'>()
+        expectTypeOf(event.payload.event.text).toEqualTypeOf<string>()
+      })
+      .on('reaction_added', (event) => {
+        expectTypeOf(event.payload.event.reaction).toEqualTypeOf<string>()
+        // @ts-expect-error a reaction has no text
+        noop(event.payload.event.text)
+      })
+    createWebhookHandler({ provider: slack<SlackEvents>({ secret: 'test' }), enqueue: noop })
+  })
+
+  it('our maps: Shopify, Paddle, Linear, Lemon Squeezy, Resend', () => {
+    createWebhookHandler({
+      provider: shopify<ShopifyEvents>({ secret: 'test' }),
+      enqueue: (event) => {
+        if (event.type === 'orders/paid') expectTypeOf(event.payload.total_price).toEqualTypeOf<string>()
+        if (event.type === 'products/update') {
+          // @ts-expect-error a product has no total_price
+          noop(event.payload.total_price)
+        }
+      },
+    })
+    createEventRouter<ShopifyEvents>({ unrouted: 'ignore' }).on('orders/*', (event) => {
+      expectTypeOf(event.payload).toEqualTypeOf<
+        ShopifyEvents extends EventMap<infer M> ? M[`orders/${string}` & keyof M] : never
+      >()
+    })
+    createWebhookHandler({
+      provider: paddle<PaddleEvents>({ secret: 'test' }),
+      enqueue: (event) => {
+        if (event.type === 'subscription.canceled')
+          expectTypeOf(event.payload.data.next_billed_at).toEqualTypeOf<string | null>()
+        if (event.type === 'customer.created') {
+          // @ts-expect-error a customer has no next_billed_at
+          noop(event.payload.data.next_billed_at)
+        }
+      },
+    })
+    createWebhookHandler({
+      provider: linear<LinearEvents>({ secret: 'test' }),
+      enqueue: (event) => {
+        if (event.type === 'Issue') expectTypeOf(event.payload.data.identifier).toEqualTypeOf<string>()
+        if (event.type === 'Comment') {
+          // @ts-expect-error a comment has no identifier
+          noop(event.payload.data.identifier)
+        }
+      },
+    })
+    createEventRouter<LinearEvents>({ unrouted: 'ignore' }).on('Issue.create', (event) => {
+      expectTypeOf(event.payload.action).toEqualTypeOf<'create'>()
+      expectTypeOf(event.payload.data.title).toEqualTypeOf<string>()
+    })
+    createWebhookHandler({
+      provider: lemonSqueezy<LemonSqueezyEvents>({ secret: 'test' }),
+      enqueue: (event) => {
+        if (event.type === 'subscription_updated')
+          expectTypeOf(event.payload.data.attributes.renews_at).toEqualTypeOf<string | null>()
+        if (event.type === 'order_created') {
+          // @ts-expect-error an order has no renews_at
+          noop(event.payload.data.attributes.renews_at)
+        }
+      },
+    })
+    createEventRouter<ResendEvents>({ unrouted: 'ignore' }).on('email.*', (event) => {
+      expectTypeOf(event.payload.data.email_id).toEqualTypeOf<string>()
+      // @ts-expect-error Resend events have no order
+      noop(event.payload.data.order)
+    })
+    createWebhookHandler({ provider: resend<ResendEvents>({ secret: 'whsec_dGVzdA==' }), enqueue: noop })
+  })
+
+  it('untyped presets keep WebhookEvent<unknown> with type string, and any route key', () => {
+    createWebhookHandler({
+      provider: stripe({ secret: 'whsec_test' }),
+      enqueue: (event) => {
+        expectTypeOf(event.type).toEqualTypeOf<string>()
+        expectTypeOf(event.payload).toEqualTypeOf<unknown>()
+      },
+    })
+    createEventRouter({ unrouted: 'ignore' }).on('anything.at.all', (event) => {
+      expectTypeOf(event).toEqualTypeOf<WebhookEvent>()
+    })
+  })
+
+  it('the ordering guard plugs into a typed router; withSchemas keeps the provider typed', () => {
+    const guard = createOrderingGuard({ store: memoryOrderingStore() })
+    createEventRouter<Stripe.Event>({ unrouted: 'ignore', ordering: guard }).on('invoice.paid', (event) => {
+      expectTypeOf(event.stale).toEqualTypeOf<boolean | undefined>()
+    })
+    const provider = withSchemas(stripe<Stripe.Event>({ secret: 'whsec_test' }), {
+      'invoice.paid': z.looseObject({ id: z.string() }),
+      '*': v.looseObject({ id: v.string() }),
+      // @ts-expect-error schemas are keyed by the map's event types
+      'invoice.payed': z.object({}),
+    })
+    createWebhookHandler({
+      provider,
+      enqueue: (event) => {
+        if (event.type === 'invoice.paid') expectTypeOf(event.payload.data.object.amount_paid).toEqualTypeOf<number>()
+      },
+    })
+  })
+
+  it('our Standard Schema copy agrees with @standard-schema/spec, and zod and valibot implement it', () => {
+    expectTypeOf<SpecSchema<{ a: 1 }>>().toExtend<StandardSchemaV1<{ a: 1 }>>()
+    expectTypeOf<StandardSchemaV1<{ a: 1 }>>().toExtend<SpecSchema<{ a: 1 }>>()
+    expectTypeOf(z.object({ a: z.string() })).toExtend<StandardSchemaV1>()
+    expectTypeOf(v.object({ a: v.string() })).toExtend<StandardSchemaV1>()
+  })
+})
