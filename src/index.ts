@@ -24,7 +24,6 @@ export {
   type RouteHandler,
   type RouteKey,
   type RouteOutcome,
-  routeNames,
   type UnroutedPolicy,
 } from './events/router.js'
 export { type PayloadSchemas, WebhookPayloadError, withSchemas } from './events/schemas.js'

@@ -115,7 +115,7 @@ function routeMatches(route: string, candidates: readonly string[]): boolean {
 }
 
 /** The names an event answers to: its type, and `type.action` when the payload has a string `action`. */
-export function routeNames(event: { type: string; payload: unknown }): string[] {
+function routeNames(event: { type: string; payload: unknown }): string[] {
   const names = [event.type]
   const payload = event.payload
   if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {

@@ -13,6 +13,16 @@ const MAX_PATH_LENGTH = 120
 /**
  * The signature was good but the payload does not match the schema for its type. `paths` says
  * where (`data.object.amount_paid`); the values are never included.
+ *
+ * @example
+ * import { WebhookPayloadError } from 'webhook-inbox'
+ * const handler = createWebhookHandler({
+ *   provider: withSchemas(stripe({ secret }), schemas),
+ *   enqueue,
+ *   onRejected: ({ error }) => {
+ *     if (error instanceof WebhookPayloadError) console.warn('payload off schema at', error.paths)
+ *   },
+ * })
  */
 export class WebhookPayloadError extends WebhookVerificationError {
   /** Where the payload failed its schema, at most 10 paths, each at most 120 characters. */

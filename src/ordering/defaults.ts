@@ -36,6 +36,14 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d+))?(?:Z|[+-]\d{2}:?\d{
 /**
  * An ISO 8601 time as epoch milliseconds, keeping digits past the millisecond (Paddle sends
  * microseconds) as a fraction, so two changes in one millisecond still order.
+ *
+ * @example
+ * import { createOrderingGuard, isoVersion, memoryOrderingStore } from 'webhook-inbox/ordering'
+ * const guard = createOrderingGuard({
+ *   store: memoryOrderingStore(),
+ *   resource: (event) => (event.payload as { sku: string }).sku,
+ *   version: (event) => isoVersion((event.payload as { modified: string }).modified),
+ * })
  */
 export function isoVersion(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined
@@ -90,6 +98,10 @@ function githubObject(payload: unknown): { kind: string; value: unknown } | unde
  * - lemon-squeezy: `data.type` with `data.id`, and `data.attributes.updated_at`
  * - paypal: `resource.id` and `resource.update_time`
  * - clerk: `data.id` and `data.updated_at` (epoch milliseconds)
+ *
+ * @example
+ * import { ORDERING_DEFAULTS } from 'webhook-inbox/ordering'
+ * const resource = ORDERING_DEFAULTS.stripe?.resource(event) // 'in_1Nv…'
  */
 export const ORDERING_DEFAULTS: Readonly<Record<string, OrderingRule>> = Object.freeze({
   stripe: {
