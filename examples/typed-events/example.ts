@@ -11,21 +11,24 @@ const quiet = console.warn
 console.warn = () => {} // the default memoryStore's one-line warning
 
 const stripeExample = await import('./stripe.js')
-for (const [id, created, amount] of [
-  ['evt_2', 200, 5000],
-  ['evt_1', 100, 1000], // older, arrives last: skipped by the ordering guard
-] as const) {
-  const body = {
-    id,
-    object: 'event',
-    type: 'invoice.paid',
-    created,
-    data: { object: { id: 'in_1', object: 'invoice', amount_paid: amount } },
-  }
+const stripeEvent = (id: string, type: string, created: number, object: object) => ({
+  id,
+  object: 'event',
+  type,
+  created,
+  data: { object },
+})
+for (const body of [
+  stripeEvent('evt_3', 'customer.updated', 300, { id: 'cus_1', object: 'customer', email: 'new@example.com' }),
+  stripeEvent('evt_1', 'customer.updated', 100, { id: 'cus_1', object: 'customer', email: 'old@example.com' }), // older, arrives last
+  stripeEvent('evt_5', 'invoice.updated', 500, { id: 'in_1', object: 'invoice', amount_paid: 5000 }),
+  stripeEvent('evt_4', 'invoice.paid', 400, { id: 'in_1', object: 'invoice', amount_paid: 5000 }), // stale, still a payment
+]) {
   const response = await stripeExample.handler.handle(await signStripeRequest({ secret: 'whsec_typed_example', body }))
   assert.equal(response.status, 200)
 }
 for (const event of stripeExample.queue) await stripeExample.router.handle(event)
+assert.deepEqual([...stripeExample.emails], [['cus_1', 'new@example.com']])
 assert.deepEqual([...stripeExample.paid], [['in_1', 5000]])
 
 const githubExample = await import('./github.js')

@@ -5,6 +5,7 @@ import { stripe } from 'webhook-inbox/providers'
 
 export const queue: WebhookEvent<Stripe.Event>[] = []
 export const paid = new Map<string, number>()
+export const emails = new Map<string, string | null>()
 
 export const handler = createWebhookHandler({
   provider: stripe<Stripe.Event>({ secret: process.env.STRIPE_WEBHOOK_SECRET as string }),
@@ -15,12 +16,15 @@ export const handler = createWebhookHandler({
 
 export const router = createEventRouter<Stripe.Event>({
   unrouted: 'ignore',
-  ordering: createOrderingGuard({ store: memoryOrderingStore(), stale: 'skip' }),
+  // Marks an event older than one already seen for the same object: event.stale === true.
+  ordering: createOrderingGuard({ store: memoryOrderingStore() }),
 })
   .on('invoice.paid', (event) => {
+    // A transition: handled even when stale (a newer invoice.updated may have come first).
     const invoice = event.payload.data.object // Stripe.Invoice, no cast
     paid.set(invoice.id ?? '', invoice.amount_paid)
   })
-  .on('customer.subscription.*', (event) => {
-    console.log(event.type, event.payload.data.object.status) // Stripe.Subscription
+  .on('customer.updated', (event) => {
+    if (event.stale) return // a snapshot older than the one already applied
+    emails.set(event.payload.data.object.id, event.payload.data.object.email) // Stripe.Customer
   })
