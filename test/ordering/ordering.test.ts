@@ -153,19 +153,26 @@ orderingSuite(
 )
 
 describe.skipIf(!hasRedis)('on Redis', () => {
-  const client = createClient({ url: redisUrl() })
+  // Four connections, taken in turn: concurrent arrivals reach the server on different sockets.
+  const clients = Array.from({ length: 4 }, () => createClient({ url: redisUrl() }))
+  const client = clients[0] as (typeof clients)[number]
+  let turn = 0
   beforeAll(async () => {
-    await client.connect()
+    await Promise.all(clients.map((c) => c.connect()))
   })
   afterAll(async () => {
     for await (const keys of client.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 1000 })) {
       if (keys.length > 0) await client.del(keys)
     }
-    await client.quit()
+    await Promise.all(clients.map((c) => c.quit()))
   })
   orderingSuite(
     'redisOrderingStore',
-    () => redisOrderingStore({ sendCommand: (...args) => client.sendCommand(args), prefix: redisPrefix }),
+    () =>
+      redisOrderingStore({
+        sendCommand: (...args) => (clients[turn++ % clients.length] as typeof client).sendCommand(args),
+        prefix: redisPrefix,
+      }),
     40,
   )
 
