@@ -59,7 +59,10 @@ describe('typed events', () => {
     const router = createEventRouter<Stripe.Event>({ unrouted: 'ignore' })
       .on('invoice.paid', (event) => {
         expectTypeOf(event.type).toEqualTypeOf<'invoice.paid'>()
-        expectTypeOf(event.payload.data.object).toEqualTypeOf<Stripe.Invoice>()
+        // Assignment, not toEqualTypeOf: a deep comparison of Stripe's types costs tsc seconds.
+        expectTypeOf(event.payload.data.object).not.toBeAny()
+        const invoice: Stripe.Invoice = event.payload.data.object
+        expectTypeOf(invoice.amount_paid).toEqualTypeOf<number>()
       })
       .on('customer.subscription.*', (event) => {
         expectTypeOf(event.type).toEqualTypeOf<
@@ -72,9 +75,14 @@ describe('typed events', () => {
           | 'customer.subscription.trial_will_end'
           | 'customer.subscription.updated'
         >()
-        expectTypeOf(event.payload.data.object).toEqualTypeOf<Stripe.Subscription>()
+        expectTypeOf(event.payload.data.object).not.toBeAny()
+        const subscription: Stripe.Subscription = event.payload.data.object
+        expectTypeOf(subscription.status).toEqualTypeOf<Stripe.Subscription.Status>()
       })
-      .on('*', (event) => expectTypeOf(event).toEqualTypeOf<WebhookEvent<Stripe.Event>>())
+      .on('*', (event) => {
+        const any: WebhookEvent<Stripe.Event> = event
+        expectTypeOf(any.type).toEqualTypeOf<Stripe.Event['type']>()
+      })
       .on('customer.created', (event) => {
         // @ts-expect-error the handler of customer.created gets a customer
         noop(event.payload.data.object.amount_paid)
