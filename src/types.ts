@@ -59,7 +59,9 @@ declare const eventMapKey: unique symbol
 /**
  * Marks an event map: event type → payload type, for providers whose payload does not carry
  * its own type (GitHub's `X-GitHub-Event`, Shopify's topic). `WebhookEvent<EventMap<M>>` is the
- * union of one event per key of `M`. A type only: nothing of it exists at run time.
+ * union of one event per key of `M`. A type only: nothing of it exists at run time. Read events
+ * through `WebhookEvent<T>` (enqueue, the worker, the router): a direct `provider.verify()` call
+ * types its `payload` as the marker itself; `PayloadOf<T>` names the payload union.
  *
  * @example
  * import type { EventMap, WebhookEvent } from 'webhook-inbox'
