@@ -1,6 +1,6 @@
 import { configInvariant, WebhookError, WebhookVerificationError } from '../errors.js'
 import type { Provider, WebhookResponse } from '../types.js'
-import { checkTolerance, fail } from '../verifiers/shared.js'
+import { checkTolerance, fail, parseUnverifiedJson } from '../verifiers/shared.js'
 import {
   type CertificateFetch,
   certificateSource,
@@ -124,7 +124,7 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
     verify: async (d) => {
       let topic: unknown
       try {
-        topic = (JSON.parse(d.text()) as { TopicArn?: unknown }).TopicArn
+        topic = (parseUnverifiedJson(d.text()) as { TopicArn?: unknown } | null)?.TopicArn
       } catch {
         topic = undefined
       }

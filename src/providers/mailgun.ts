@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifyEmbeddedHmac } from '../verifiers/embedded-hmac.js'
-import { checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, HOUR, parseForm, pick } from './define.js'
+import { checkTolerance, fail, parseUnverifiedJson, type Secrets, secretList } from '../verifiers/shared.js'
+import { type DeliveryContext, defineProvider, HOUR, parseForm, pick, tooManyFormFields } from './define.js'
 
 /** Options of {@link mailgun}. */
 export interface MailgunOptions {
@@ -23,8 +23,12 @@ type Fields = Record<string, unknown>
 // as form parameters (documentation.mailgun.com "Securing webhooks").
 function parse(d: DeliveryContext): Fields {
   const type = d.header('content-type') ?? ''
-  if (type.startsWith('application/x-www-form-urlencoded')) return parseForm(d.text())
-  return JSON.parse(d.text()) as Fields
+  // Read before the signature is checked, so bounded: a few fields, shallow JSON.
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    if (tooManyFormFields(d.text())) throw new RangeError('too many form fields')
+    return parseForm(d.text())
+  }
+  return parseUnverifiedJson(d.text()) as Fields
 }
 
 function signatureBlock(body: Fields): Fields {

@@ -1,7 +1,15 @@
 import type { Provider } from '../types.js'
 import { fail, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTwilio } from '../verifiers/url-hmac.js'
-import { type DeliveryContext, defineProvider, parseForm, pick, SECOND } from './define.js'
+import {
+  type DeliveryContext,
+  defineProvider,
+  MAX_UNVERIFIED_FORM_FIELDS,
+  parseForm,
+  pick,
+  SECOND,
+  tooManyFormFields,
+} from './define.js'
 
 /** Options of {@link twilio}. */
 export interface TwilioOptions {
@@ -73,6 +81,13 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
         return fail(
           'invalid_signature',
           'the body is neither form fields nor covered by a `bodySHA256` URL parameter, so the signature does not cover it.',
+          'twilio',
+        )
+      }
+      if (form && tooManyFormFields(d.text())) {
+        return fail(
+          'malformed_signature',
+          `the form has more than ${MAX_UNVERIFIED_FORM_FIELDS} fields; Twilio sends a few dozen.`,
           'twilio',
         )
       }

@@ -81,6 +81,22 @@ export async function hmacMatches(
   return matched
 }
 
+/**
+ * Most signature entries one header may carry. Providers send one per active secret (two while
+ * a secret rotates); an unsigned request with hundreds would otherwise cost one public-key check
+ * each (Standard Webhooks `v1a`) before anything is known about its sender.
+ */
+export const MAX_SIGNATURE_ENTRIES = 8
+
+/** The refusal for a header with more than {@link MAX_SIGNATURE_ENTRIES} entries. */
+export function tooManySignatures(header: string, provider?: string): { ok: false; error: WebhookVerificationError } {
+  return fail(
+    'malformed_signature',
+    `${header} carries more than ${MAX_SIGNATURE_ENTRIES} signatures; a provider sends one per active secret.`,
+    provider,
+  )
+}
+
 /** Options every timestamped scheme takes. */
 export interface ToleranceOptions {
   /**
@@ -124,6 +140,29 @@ export function checkTolerance(toleranceMs: number | undefined, fallback: number
     provider,
   )
   return value
+}
+
+/**
+ * `JSON.parse` for a body read before its signature is checked: text nested deeper than
+ * `maxDepth` throws a `SyntaxError` without being parsed. A megabyte of `[[[[…` costs JSON.parse
+ * about 20 times a normal body of that size; the scan that refuses it is one linear pass.
+ */
+export function parseUnverifiedJson(text: string, maxDepth = 32): unknown {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x22) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length; i++) {
+        const inner = text.charCodeAt(i)
+        if (inner === 0x5c) i++
+        else if (inner === 0x22) break
+      }
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > maxDepth) throw new SyntaxError(`JSON nested deeper than ${maxDepth}`)
+    } else if (code === 0x5d || code === 0x7d) depth--
+  }
+  return JSON.parse(text)
 }
 
 /** Parses an all-digits integer; anything else is `undefined`. */

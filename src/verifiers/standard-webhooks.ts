@@ -7,6 +7,7 @@ import {
   checkTolerance,
   fail,
   hmacMatches,
+  MAX_SIGNATURE_ENTRIES,
   parseInteger,
   RAW_BODY_HINT,
   type SchemeResult,
@@ -14,6 +15,7 @@ import {
   type Secrets,
   secretList,
   type ToleranceOptions,
+  tooManySignatures,
 } from './shared.js'
 
 /**
@@ -119,7 +121,9 @@ export async function verifyStandardWebhooks(
 
   const hmacCandidates: Uint8Array[] = []
   const edCandidates: Uint8Array[] = []
-  for (const entry of header.split(' ')) {
+  const entries = header.split(' ')
+  if (entries.length > MAX_SIGNATURE_ENTRIES) return tooManySignatures('the webhook-signature header', provider)
+  for (const entry of entries) {
     const comma = entry.indexOf(',')
     if (comma < 0) continue
     const version = entry.slice(0, comma)

@@ -10,6 +10,7 @@ import {
   HASHES,
   type HmacAlgorithm,
   hmacMatches,
+  MAX_SIGNATURE_ENTRIES,
   parseInteger,
   RAW_BODY_HINT,
   type SchemeResult,
@@ -18,6 +19,7 @@ import {
   type SignatureEncoding,
   secretList,
   type ToleranceOptions,
+  tooManySignatures,
 } from './shared.js'
 
 /** The shape of a Stripe-style `key=value` signature header. Defaults are Stripe's. */
@@ -76,7 +78,10 @@ export async function verifyTimestampedHeader(
 
   let timestampText: string | undefined
   const candidates: Uint8Array[] = []
-  for (const pair of header.split(options.pairSeparator ?? ',')) {
+  const pairs = header.split(options.pairSeparator ?? ',')
+  // The timestamp and up to MAX_SIGNATURE_ENTRIES signatures (Stripe adds one per active secret).
+  if (pairs.length > MAX_SIGNATURE_ENTRIES + 1) return tooManySignatures('the signature header', provider)
+  for (const pair of pairs) {
     const at = pair.indexOf('=')
     if (at < 0) continue
     const key = pair.slice(0, at).trim()

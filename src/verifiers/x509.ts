@@ -4,7 +4,14 @@ import type { HashAlgorithm } from '../crypto/types.js'
 import { configInvariant } from '../errors.js'
 import { bodyBytes } from '../request.js'
 import { oidEquals, RSA_OID, readCertificate, spkiAlgorithm } from './asn1.js'
-import { checkTimestamp, fail, RAW_BODY_HINT, type SchemeResult, type ToleranceOptions } from './shared.js'
+import {
+  checkTimestamp,
+  fail,
+  parseUnverifiedJson,
+  RAW_BODY_HINT,
+  type SchemeResult,
+  type ToleranceOptions,
+} from './shared.js'
 
 /** The part of a Fetch `Response` a certificate download needs. */
 export interface CertificateResponse {
@@ -232,7 +239,7 @@ export interface SnsSchemeOptions extends ToleranceOptions {
 
 function parseSns(payload: Uint8Array | string): SnsMessage | undefined {
   try {
-    const parsed = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder().decode(payload)) as unknown
+    const parsed = parseUnverifiedJson(typeof payload === 'string' ? payload : new TextDecoder().decode(payload))
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined
     const message = { ...(parsed as Record<string, unknown>) }
     // Lambda-style spellings (sns-validator convertLambdaMessage).
