@@ -60,8 +60,12 @@ const HEADER_PATTERNS: string[] = [
   repeatTo(' ,;', HEADER_SIZE),
   repeatTo('a', HEADER_SIZE),
   // The most entries a header may carry: every one of them is checked.
-  Array(8).fill(`v1a,${b64(64)}`).join(' '),
-  `t=${SECONDS},${Array(8).fill(`v1=${hex(32)}`).join(',')}`,
+  Array(8)
+    .fill(`v1a,${b64(64)}`)
+    .join(' '),
+  `t=${SECONDS},${Array(8)
+    .fill(`v1=${hex(32)}`)
+    .join(',')}`,
 ]
 
 /** Bodies of `size` bytes shaped to hit each parser's worst case. */
