@@ -22,6 +22,7 @@ export type {
   HeadersInput,
   Provider,
   ProviderInfo,
+  StatusRange,
   VerifyOptions,
   VerifyResult,
   WebhookEvent,

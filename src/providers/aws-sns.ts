@@ -11,7 +11,7 @@ import {
   type SnsMessage,
   verifySns,
 } from '../verifiers/x509.js'
-import { defineProvider, HOUR, MINUTE, pick, SECOND } from './define.js'
+import { defineProvider, HOUR, MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link awsSns}. */
 export interface AwsSnsOptions {
@@ -111,10 +111,12 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
   const subscribeHosts = options.certificateHosts ?? SNS_CERTIFICATE_HOSTS
   return defineProvider<T>({
     name: 'aws-sns',
+    retriedStatuses: RETRIES_5XX,
     retryWindowMs: HOUR,
     responseDeadlineMs: 15 * SECOND,
     info: {
       title: 'AWS SNS',
+      retries: '5xx and timeouts, 3 times 20 s apart by default; every 2xx–4xx is final (AWS docs)',
       scheme: 'RSA-SHA1/SHA256 of the canonical message, certificate from an SNS host',
       headers: [],
       id: 'body `MessageId`',

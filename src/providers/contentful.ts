@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { contentfulKeys, verifyContentfulRequest } from '../verifiers/contentful.js'
 import { checkTolerance, type Secrets } from '../verifiers/shared.js'
-import { defineProvider, SECOND } from './define.js'
+import { defineProvider, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link contentful}. */
 export interface ContentfulOptions {
@@ -36,9 +36,11 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
   const toleranceMs = checkTolerance(options.toleranceMs, 30 * SECOND, 'contentful')
   return defineProvider<T>({
     name: 'contentful',
+    retriedStatuses: RETRIES_5XX,
     methods: options.methods?.map((m) => m.toUpperCase()),
     info: {
       title: 'Contentful',
+      retries: 'not documented; 5xx assumed',
       scheme: 'HMAC-SHA256 hex of the canonical request (method, path, signed headers, body)',
       headers: ['x-contentful-signature', 'x-contentful-signed-headers', 'x-contentful-timestamp'],
       id: '`X-Contentful-Idempotency-Key` header, else SHA-256 of the body',

@@ -2,7 +2,15 @@ import { toHex } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant, WebhookVerificationError } from '../errors.js'
 import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
-import type { Provider, ProviderInfo, VerifyOptions, VerifyResult, WebhookRequest, WebhookResponse } from '../types.js'
+import type {
+  Provider,
+  ProviderInfo,
+  StatusRange,
+  VerifyOptions,
+  VerifyResult,
+  WebhookRequest,
+  WebhookResponse,
+} from '../types.js'
 import type { SchemeResult } from '../verifiers/shared.js'
 
 /** One delivery, as a preset sees it: lower-cased headers, the raw bytes, the time. */
@@ -36,6 +44,8 @@ export interface ProviderDefinition<T> {
   retryWindowMs?: number
   responseDeadlineMs?: number
   sensitiveHeaders?: readonly string[]
+  /** The statuses the provider retries; see {@link Provider.retriedStatuses}. @default [[400, 599]] */
+  retriedStatuses?: readonly StatusRange[]
   /** What the README provider table says about this preset. */
   info?: ProviderInfo
   /**
@@ -157,6 +167,7 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
     retryWindowMs: definition.retryWindowMs,
     responseDeadlineMs: definition.responseDeadlineMs,
     sensitiveHeaders: definition.sensitiveHeaders,
+    retriedStatuses: definition.retriedStatuses,
     info: definition.info,
     async verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>> {
       const context = createContext(request, options.now)
@@ -202,6 +213,18 @@ export function pick(value: unknown, path: string): string | undefined {
   if (typeof current === 'number' && Number.isFinite(current)) return String(current)
   return undefined
 }
+
+/** Every 4xx and 5xx is retried (Stripe, Shopify, Svix, PayPal, ...): an id in flight gets 409. */
+export const RETRIES_ANY_ERROR: readonly StatusRange[] = [[400, 599]]
+/** Only 5xx (and timeouts) are retried, a 4xx is final: an id in flight gets 503. */
+export const RETRIES_5XX: readonly StatusRange[] = [[500, 599]]
+/** 429 and 5xx are retried, any other 4xx is final (Sanity, HubSpot): an id in flight gets 503. */
+export const RETRIES_429_5XX: readonly StatusRange[] = [
+  [429, 429],
+  [500, 599],
+]
+/** The provider never retries by itself; a failed delivery is redelivered by hand. */
+export const RETRIES_NONE: readonly StatusRange[] = []
 
 export const SECOND = 1000
 export const MINUTE = 60 * SECOND

@@ -11,6 +11,8 @@ export interface HmacBodySpec<T> extends Omit<ProviderDefinition<T>, 'verify' | 
   handshakeInfo?: string
   /** Where the id comes from, for the README table. */
   idSource: string
+  /** Which answers the provider retries, for the README table. */
+  retries: string
   /** Header holding the signature (lower case), or a reader for presets with several spellings. */
   signature: string | ((d: DeliveryContext) => string | undefined)
   /** Headers listed in the README table, as the provider spells them. */
@@ -23,12 +25,24 @@ export interface HmacBodySpec<T> extends Omit<ProviderDefinition<T>, 'verify' | 
 
 /** Builds a preset that verifies an HMAC of the raw body, and fills its README `info`. */
 export function hmacBodyProvider<T>(spec: HmacBodySpec<T>): Provider<T> {
-  const { signature, keys, algorithm, encoding, prefix = '', title, idSource, handshakeInfo, headers, ...rest } = spec
+  const {
+    signature,
+    keys,
+    algorithm,
+    encoding,
+    prefix = '',
+    title,
+    idSource,
+    handshakeInfo,
+    headers,
+    retries,
+    ...rest
+  } = spec
   const read = typeof signature === 'string' ? (d: DeliveryContext) => d.header(signature) : signature
   const scheme = `HMAC-${algorithm.replace('sha', 'SHA')} ${encoding} of the body${prefix ? `, \`${prefix}\` prefix` : ''}`
   return defineProvider<T>({
     ...rest,
-    info: { title, scheme, headers, id: idSource, ...(handshakeInfo ? { handshake: handshakeInfo } : {}) },
+    info: { title, scheme, headers, id: idSource, retries, ...(handshakeInfo ? { handshake: handshakeInfo } : {}) },
     verify: (d) =>
       verifyHmac({
         payload: d.bytes,

@@ -3,7 +3,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
 import { type HubSpotVersion, verifyHubSpot } from '../verifiers/url-hmac.js'
-import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_429_5XX, SECOND } from './define.js'
 
 /** Options of {@link hubspot}. */
 export interface HubSpotOptions {
@@ -64,10 +64,12 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
   )
   return defineProvider<T>({
     name: 'hubspot',
+    retriedStatuses: RETRIES_429_5XX,
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 5 * SECOND,
     info: {
       title: 'HubSpot',
+      retries: 'connection failures, timeouts, 429 and 5xx; any other 4xx is final (HubSpot docs)',
       scheme:
         'v3: HMAC-SHA256 base64 of method + URI + body + timestamp; v1/v2: SHA-256 hex of secret + (method + URI +) body',
       headers: [

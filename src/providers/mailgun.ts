@@ -1,4 +1,4 @@
-import type { Provider } from '../types.js'
+import type { Provider, StatusRange } from '../types.js'
 import { verifyEmbeddedHmac } from '../verifiers/embedded-hmac.js'
 import { checkTolerance, fail, parseUnverifiedJson, type Secrets, secretList } from '../verifiers/shared.js'
 import { type DeliveryContext, defineProvider, HOUR, parseForm, pick, tooManyFormFields } from './define.js'
@@ -18,6 +18,13 @@ export interface MailgunOptions {
 }
 
 type Fields = Record<string, unknown>
+
+// "406 Not Acceptable: Mailgun will determine the webhook POST is rejected and not retry"; every
+// other non-200 is retried (documentation.mailgun.com "Webhook retries").
+const MAILGUN_RETRIES: readonly StatusRange[] = [
+  [400, 405],
+  [407, 599],
+]
 
 // Current webhooks post JSON with a `signature` object; legacy ones post the same three fields
 // as form parameters (documentation.mailgun.com "Securing webhooks").
@@ -56,9 +63,11 @@ export function mailgun<T = unknown>(options: MailgunOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * 60_000, 'mailgun')
   return defineProvider<T>({
     name: 'mailgun',
+    retriedStatuses: MAILGUN_RETRIES,
     retryWindowMs: 8 * HOUR,
     info: {
       title: 'Mailgun',
+      retries: 'anything but 200 and 406, over 8 h; 406 is final (Mailgun docs)',
       scheme: 'HMAC-SHA256 hex of `timestamp + token`, inside the body',
       headers: [],
       id: 'body `event-data.id`',

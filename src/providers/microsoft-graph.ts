@@ -3,7 +3,7 @@ import type { Provider } from '../types.js'
 import { fail, parseUnverifiedJson, type Secrets, secretList } from '../verifiers/shared.js'
 import { tokenDigests, tokenMatchesDigests } from '../verifiers/shared-token.js'
 import { plainText, queryParam } from './challenge.js'
-import { defineProvider, HOUR, SECOND } from './define.js'
+import { defineProvider, HOUR, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link microsoftGraph}. */
 export interface MicrosoftGraphOptions {
@@ -43,10 +43,12 @@ export function microsoftGraph<T = unknown>(options: MicrosoftGraphOptions): Pro
   let digests: Promise<Uint8Array[]> | undefined
   return defineProvider<T>({
     name: 'microsoft-graph',
+    retriedStatuses: RETRIES_5XX,
     retryWindowMs: 4 * HOUR,
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Microsoft Graph',
+      retries: 'for up to about 4 h, statuses not confirmed; 5xx assumed',
       scheme: '`clientState` of every item, constant-time compare',
       headers: [],
       id: 'SHA-256 of the body (one batch of `value[]`)',

@@ -2,7 +2,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
 import { fail, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, pick } from './define.js'
+import { type DeliveryContext, defineProvider, pick, RETRIES_5XX } from './define.js'
 
 /** Options of {@link notion}. */
 export interface NotionOptions {
@@ -57,8 +57,10 @@ export function notion<T = unknown>(options: NotionOptions): Provider<T> {
   const keys = options.secret === undefined ? undefined : secretList(options.secret, 'notion')
   return defineProvider<T>({
     name: 'notion',
+    retriedStatuses: RETRIES_5XX,
     info: {
       title: 'Notion',
+      retries: 'not documented; 5xx assumed',
       scheme: 'HMAC-SHA256 hex of the body, `sha256=` prefix',
       headers: ['X-Notion-Signature'],
       id: 'body `id`',

@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
-import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link paddle}. */
 export interface PaddleOptions {
@@ -34,10 +34,12 @@ export function paddle<T = unknown>(options: PaddleOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'paddle')
   return defineProvider<T>({
     name: 'paddle',
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 5 * SECOND,
     info: {
       title: 'Paddle Billing',
+      retries: 'any non-200, 60 times over 3 days in live mode (Paddle docs)',
       scheme: 'HMAC-SHA256 hex of `ts:body`, any `h1`',
       headers: ['Paddle-Signature'],
       id: 'body `event_id`',

@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifyQStash } from '../verifiers/jwt.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { defineProvider, MINUTE } from './define.js'
+import { defineProvider, MINUTE, RETRIES_ANY_ERROR } from './define.js'
 
 /** Options of {@link qstash}. */
 export interface QStashOptions {
@@ -41,9 +41,11 @@ export function qstash<T = unknown>(options: QStashOptions): Provider<T> {
   const { url } = options
   return defineProvider<T>({
     name: 'qstash',
+    retriedStatuses: RETRIES_ANY_ERROR,
     sensitiveHeaders: ['upstash-signature'],
     info: {
       title: 'Upstash QStash',
+      retries: 'any non-2xx, 3 times by default (Upstash docs)',
       scheme: 'HS256 JWT: `iss` Upstash, `sub` URL, `body` SHA-256 of the body',
       headers: ['Upstash-Signature'],
       id: '`Upstash-Message-Id` header',

@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifySeparateTimestamp } from '../verifiers/separate-timestamp.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, MINUTE, parseForm, pick, SECOND } from './define.js'
+import { type DeliveryContext, defineProvider, MINUTE, parseForm, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link slack}. */
 export interface SlackOptions {
@@ -40,10 +40,12 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'slack')
   return defineProvider<T>({
     name: 'slack',
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 6 * MINUTE,
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Slack',
+      retries: 'any HTTP error or timeout, 3 times within about 5 min (Slack docs)',
       scheme: 'HMAC-SHA256 hex of `v0:timestamp:body`, `v0=` prefix',
       headers: ['X-Slack-Signature', 'X-Slack-Request-Timestamp'],
       id: 'body `event_id`; SHA-256 of the signed bytes for commands and interactions',

@@ -2,7 +2,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
 import { verifySquare } from '../verifiers/url-hmac.js'
-import { defineProvider, HOUR, pick, SECOND } from './define.js'
+import { defineProvider, HOUR, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link square}. */
 export interface SquareOptions {
@@ -46,10 +46,12 @@ export function square<T = unknown>(options: SquareOptions): Provider<T> {
   }
   return defineProvider<T>({
     name: 'square',
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 24 * HOUR,
     responseDeadlineMs: 10 * SECOND,
     info: {
       title: 'Square',
+      retries: 'any non-2xx, for up to 24 h',
       scheme: 'HMAC-SHA256 base64 of notification URL + body',
       headers: ['x-square-hmacsha256-signature'],
       id: 'body `event_id`',

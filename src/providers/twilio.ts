@@ -7,6 +7,7 @@ import {
   MAX_UNVERIFIED_FORM_FIELDS,
   parseForm,
   pick,
+  RETRIES_NONE,
   SECOND,
   tooManyFormFields,
 } from './define.js'
@@ -63,10 +64,12 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
   const keys = secretList(options?.secret, 'twilio')
   return defineProvider<T>({
     name: 'twilio',
+    retriedStatuses: RETRIES_NONE,
     methods: ['POST', 'GET'],
     responseDeadlineMs: 15 * SECOND,
     info: {
       title: 'Twilio',
+      retries: 'none by default (`#rc=` connection overrides retry timeouts and connection failures)',
       scheme:
         'HMAC-SHA1 (Auth Token) or HMAC-SHA256 (SharedKey) base64 of URL + sorted form fields; JSON via `bodySHA256`',
       headers: ['X-Twilio-Signature', 'X-Twilio-Webhooks-Signature-Settings'],
