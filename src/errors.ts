@@ -23,6 +23,7 @@ export type WebhookErrorCode =
   | 'invalid_body'
   | 'url_mismatch'
   | 'certificate_error'
+  | 'certificate_unavailable'
   // dedupe / delivery
   | 'in_flight'
   | 'store_unavailable'
@@ -50,6 +51,7 @@ export const ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = Object.f
   invalid_body: 400,
   url_mismatch: 401,
   certificate_error: 401,
+  certificate_unavailable: 503,
   in_flight: 409,
   store_unavailable: 503,
   store_timeout: 503,
