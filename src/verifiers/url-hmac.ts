@@ -122,6 +122,24 @@ export function twilioUrlCandidates(url: string): string[] {
   return [...new Set(out)]
 }
 
+/**
+ * True when the path of `url` has a `.` or `..` segment, written plainly or percent-encoded
+ * (`%2e`), with `/` or `\` as the separator. A router matches the raw path (`/sms/../status` is
+ * served by `/sms`) while `new URL()` resolves it (`/status`), so such a URL could verify as
+ * another route's; Twilio never calls one.
+ *
+ * @example
+ * import { hasDotSegment } from 'webhook-inbox/verifiers'
+ * hasDotSegment('https://example.com/sms/../status') // true
+ */
+export function hasDotSegment(url: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i.exec(url)
+  const rest = authority ? url.slice(authority[0].length) : url
+  const end = rest.search(/[?#]/)
+  const path = end === -1 ? rest : rest.slice(0, end)
+  return path.split(/[/\\]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))
+}
+
 function sortedByCodeUnit(values: Iterable<string>): string[] {
   return [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
@@ -213,6 +231,13 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
   const candidate = fromBase64(header)
   if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32) || !/^[A-Za-z0-9+/]+=*$/.test(header)) {
     return fail('malformed_signature', `X-Twilio-Signature is not a base64 HMAC-${algorithm.toUpperCase()}.`, provider)
+  }
+  if (hasDotSegment(options.url)) {
+    return fail(
+      'url_mismatch',
+      'the URL path has "." or ".." segments, so the route that received it is not the URL it names; Twilio never calls such a URL.',
+      provider,
+    )
   }
   const bodyHash = queryParam(options.url, 'bodySHA256')
   const params = bodyHash === undefined ? (options.params ?? {}) : {}
