@@ -431,6 +431,12 @@ export async function verifyHubSpot(options: HubSpotSchemeOptions): Promise<Sche
   const crypto = getCrypto()
   const body = bodyBytes(options.payload)
   const messages = hubspotMessages(version, options.method, options.url, body, ts)
+  // v1 and v2 are SHA-256(secret + message), open to length extension: from one captured request
+  // anyone can sign message + glue + more without the secret. The glue always holds NUL bytes
+  // (the high bytes of the 64-bit length), which HubSpot's JSON, methods and URLs never do.
+  if (version !== 'v3' && messages.some((message) => message.includes(0))) {
+    return fail('invalid_signature', `${headerName} v1/v2 cannot cover a body with NUL bytes.`, provider)
+  }
   let matched: Uint8Array | undefined
   for (const message of messages) {
     if (version === 'v3') {
