@@ -3,6 +3,8 @@ import { contentfulKeys, verifyContentfulRequest } from '../verifiers/contentful
 import { checkTolerance, type Secrets } from '../verifiers/shared.js'
 import { defineProvider, RETRIES_5XX, SECOND } from './define.js'
 
+const CONTENTFUL_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const
+
 /** Options of {@link contentful}. */
 export interface ContentfulOptions {
   /** The space's webhook signing secret (64 characters); several while you rotate. */
@@ -12,7 +14,11 @@ export interface ContentfulOptions {
    * @default 30000 (30 seconds, as the toolkit)
    */
   toleranceMs?: number
-  /** Methods the webhook is configured to use (a webhook transformation can change it). @default ['POST'] */
+  /**
+   * Methods the webhook may be configured to use: Contentful lets a webhook (or its
+   * transformation) send POST, PUT, PATCH, DELETE or GET, the last two with an empty body.
+   * @default ['POST', 'PUT', 'PATCH', 'DELETE', 'GET']
+   */
   methods?: readonly string[]
 }
 
@@ -37,7 +43,7 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
   return defineProvider<T>({
     name: 'contentful',
     retriedStatuses: RETRIES_5XX,
-    methods: options.methods?.map((m) => m.toUpperCase()),
+    methods: (options.methods ?? CONTENTFUL_METHODS).map((m) => m.toUpperCase()),
     info: {
       title: 'Contentful',
       retries: 'not documented; 5xx assumed',

@@ -79,7 +79,8 @@ export function gitlab<T = unknown>(options: GitLabOptions): Provider<T> {
       }
       if (tokens) {
         const token = await verifySharedToken({
-          token: d.header('x-gitlab-token'),
+          // RFC 9110 field values exclude surrounding spaces and tabs (optional whitespace).
+          token: d.header('x-gitlab-token')?.replace(/^[ \t]+|[ \t]+$/g, ''),
           secret: tokens,
           source: 'the X-Gitlab-Token header',
           provider: 'gitlab',

@@ -65,6 +65,8 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
   return defineProvider<T>({
     name: 'hubspot',
     retriedStatuses: RETRIES_429_5XX,
+    // Workflow webhooks can be sent as GET, signed with v2 over the method and URL.
+    methods: ['POST', 'GET'],
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 5 * SECOND,
     info: {

@@ -9,16 +9,24 @@ export interface QStashOptions {
   secret: Secrets
   /**
    * Check the token's `sub` (the URL QStash delivered to): a string is compared as given;
-   * `true` compares with the request URL (correct when the adapter sees the public URL).
-   * @default false (as @upstash/qstash without `url`)
+   * `true` compares with the request URL (correct when the adapter sees the public URL, see
+   * `publicUrl`). One signing key signs every destination of an account, so without this check
+   * a token captured for one endpoint verifies on another. `false` turns it off, as
+   * @upstash/qstash does without `url`.
+   * @default true
    */
   url?: string | boolean
   /**
-   * Clock leeway for `exp`/`nbf`, and the largest age of `iat`, either direction. QStash signs
-   * each delivery with a token valid for 5 minutes.
+   * The largest age of `iat`, either direction. QStash signs each delivery with a token valid
+   * for 5 minutes.
    * @default 300000 (5 minutes)
    */
   toleranceMs?: number
+  /**
+   * Leeway for `exp` and `nbf`; the token is expired at `exp` itself.
+   * @default 0 (as @upstash/qstash's `clockTolerance`)
+   */
+  clockToleranceMs?: number
 }
 
 /**
@@ -38,7 +46,8 @@ export interface QStashOptions {
 export function qstash<T = unknown>(options: QStashOptions): Provider<T> {
   const keys = secretList(options?.secret, 'qstash')
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'qstash')
-  const { url } = options
+  const url = options.url ?? true
+  const clockToleranceMs = checkTolerance(options.clockToleranceMs, 0, 'qstash')
   return defineProvider<T>({
     name: 'qstash',
     retriedStatuses: RETRIES_ANY_ERROR,
@@ -59,6 +68,7 @@ export function qstash<T = unknown>(options: QStashOptions): Provider<T> {
         url: typeof url === 'string' ? url : url === true ? d.url : undefined,
         now: d.now,
         toleranceMs,
+        clockToleranceMs,
         provider: 'qstash',
       }),
     body: (d) => {

@@ -52,6 +52,7 @@ export function sanity<T = unknown>(options: SanityOptions): Provider<T> {
         toleranceMs,
         timestampUnit: 'ms',
         encoding: 'base64url',
+        trimPairs: true,
         provider: 'sanity',
       }),
     id: (d) => d.header('idempotency-key'),

@@ -20,8 +20,7 @@ export interface SquareOptions {
 /**
  * Square: `x-square-hmacsha256-signature`, base64 HMAC-SHA256 of the notification URL followed
  * by the raw body (developer.squareup.com "Validate notifications"; square SDK WebhooksHelper).
- * The legacy `x-square-signature` (HMAC-SHA1 of the same string [MEM, unconfirmed]) is accepted
- * when the SHA-256 header is absent. Id is the body's `event_id`, type its `type`. Square retries
+ * The legacy `x-square-signature` (HMAC-SHA1) alone is refused, as the SDK refuses it. Id is the body's `event_id`, type its `type`. Square retries
  * for up to 24 h and waits 10 s [MEM, unconfirmed].
  *
  * @example
@@ -57,13 +56,13 @@ export function square<T = unknown>(options: SquareOptions): Provider<T> {
       id: 'body `event_id`',
     },
     verify: (d) => {
-      const sha256 = d.header('x-square-hmacsha256-signature')
-      const legacy = sha256 === undefined ? d.header('x-square-signature') : undefined
+      // Only the SHA-256 header, as the square SDK's WebhooksHelper: the legacy SHA-1
+      // `x-square-signature` alone is not enough.
       return verifySquare({
         url: notificationUrl ?? d.url,
         payload: d.bytes,
-        signature: legacy ?? sha256,
-        algorithm: legacy === undefined ? 'sha256' : 'sha1',
+        signature: d.header('x-square-hmacsha256-signature'),
+        algorithm: 'sha256',
         secret: keys,
         provider: 'square',
       })

@@ -51,9 +51,16 @@ export function secretList(secret: Secrets | undefined, provider?: string, optio
   })
 }
 
+/**
+ * Decodes a signature written in its canonical form only: lower-case hex, standard base64 with
+ * its padding (`base64`), or unpadded base64url (`base64url`). The official SDKs compare the
+ * encoded strings, so `ABCD…` for `abcd…`, a missing `=` or a `-` for `+` fails there and fails
+ * here.
+ */
 export function decodeSignature(text: string, encoding: SignatureEncoding): Uint8Array | undefined {
   if (text.length === 0) return undefined
-  return encoding === 'hex' ? fromHex(text) : fromBase64(text)
+  const bytes = encoding === 'hex' ? fromHex(text) : fromBase64(text)
+  return bytes && encodeSignature(bytes, encoding) === text ? bytes : undefined
 }
 
 export function encodeSignature(bytes: Uint8Array, encoding: SignatureEncoding): string {

@@ -5,6 +5,7 @@ import { bodyBytes } from '../request.js'
 import {
   checkTimestamp,
   checkTolerance,
+  decodeSignature,
   fail,
   hmacMatches,
   MAX_SIGNATURE_ENTRIES,
@@ -127,7 +128,7 @@ export async function verifyStandardWebhooks(
     const comma = entry.indexOf(',')
     if (comma < 0) continue
     const version = entry.slice(0, comma)
-    const value = fromBase64(entry.slice(comma + 1))
+    const value = decodeSignature(entry.slice(comma + 1), 'base64')
     if (!value) continue
     if (version === 'v1' && value.length === 32) hmacCandidates.push(value)
     else if (version === 'v1a' && value.length === 64) edCandidates.push(value)

@@ -38,6 +38,16 @@ export interface TimestampedHeaderFormat {
   algorithm?: HmacAlgorithm
   /** @default 'hex' */
   encoding?: SignatureEncoding
+  /**
+   * Only the last signature key counts, as in Paddle's SDK (which overwrites earlier `h1=`).
+   * @default false (every repeated key is tried, as Stripe does)
+   */
+  lastSignatureOnly?: boolean
+  /**
+   * Spaces around keys and values are ignored (`t=1, v1=…`), as @sanity/webhook ignores them.
+   * @default false (Stripe's and Paddle's SDKs compare the keys exactly)
+   */
+  trimPairs?: boolean
 }
 
 /** Options of {@link verifyTimestampedHeader}. */
@@ -84,14 +94,17 @@ export async function verifyTimestampedHeader(
   for (const pair of pairs) {
     const at = pair.indexOf('=')
     if (at < 0) continue
-    const key = pair.slice(0, at).trim()
-    const value = pair.slice(at + 1).trim()
+    // Not trimmed: the SDKs split on the separator and compare keys exactly, so `t=1, v1=…`
+    // carries no `v1` for them and none here.
+    const key = options.trimPairs ? pair.slice(0, at).trim() : pair.slice(0, at)
+    const value = options.trimPairs ? pair.slice(at + 1).trim() : pair.slice(at + 1)
     if (key === timestampKey) {
       if (timestampText !== undefined)
         return fail('malformed_signature', `the header has more than one "${timestampKey}=".`, provider)
       timestampText = value
     } else if (key === signatureKey) {
       const decoded = decodeSignature(value, encoding)
+      if (options.lastSignatureOnly) candidates.length = 0
       if (decoded) candidates.push(decoded)
     }
   }

@@ -1,8 +1,9 @@
-import { concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from '../crypto/encoding.js'
+import { concatBytes, toBase64, toHex, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { bodyBytes } from '../request.js'
 import {
   checkTimestamp,
+  decodeSignature,
   fail,
   HASHES,
   hmacMatches,
@@ -228,8 +229,8 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
       provider,
     )
   }
-  const candidate = fromBase64(header)
-  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32) || !/^[A-Za-z0-9+/]+=*$/.test(header)) {
+  const candidate = decodeSignature(header, 'base64')
+  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32)) {
     return fail('malformed_signature', `X-Twilio-Signature is not a base64 HMAC-${algorithm.toUpperCase()}.`, provider)
   }
   if (hasDotSegment(options.url)) {
@@ -253,7 +254,7 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
   if (bodyHash !== undefined) {
     const crypto = getCrypto()
     const expected = await crypto.digest('SHA-256', bodyBytes(options.payload ?? ''))
-    const received = fromHex(bodyHash)
+    const received = decodeSignature(bodyHash, 'hex')
     if (!received || !crypto.timingSafeEqual(expected, received)) {
       return fail('invalid_signature', `the body does not match the URL's bodySHA256. ${RAW_BODY_HINT}`, provider)
     }
@@ -312,8 +313,8 @@ export async function verifySquare(options: SquareSchemeOptions): Promise<Scheme
   const keys = secretList(options.secret, provider)
   const header = options.signature?.trim()
   if (!header) return fail('missing_signature', 'the Square signature header is missing.', provider)
-  const candidate = fromBase64(header)
-  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32) || !/^[A-Za-z0-9+/]+=*$/.test(header)) {
+  const candidate = decodeSignature(header, 'base64')
+  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32)) {
     return fail('malformed_signature', 'the Square signature is not a base64 HMAC.', provider)
   }
   const message = concatBytes(utf8(options.url), bodyBytes(options.payload))
@@ -410,8 +411,8 @@ export async function verifyHubSpot(options: HubSpotSchemeOptions): Promise<Sche
   const header = options.signature?.trim()
   const headerName = version === 'v3' ? 'X-HubSpot-Signature-v3' : 'X-HubSpot-Signature'
   if (!header) return fail('missing_signature', `the ${headerName} header is missing.`, provider)
-  const candidate = version === 'v3' ? fromBase64(header) : fromHex(header)
-  if (candidate?.length !== 32 || (version === 'v3' && !/^[A-Za-z0-9+/]+=*$/.test(header))) {
+  const candidate = decodeSignature(header, version === 'v3' ? 'base64' : 'hex')
+  if (candidate?.length !== 32) {
     return fail(
       'malformed_signature',
       `${headerName} is not a ${version === 'v3' ? 'base64' : 'hex'} SHA-256.`,
