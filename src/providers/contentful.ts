@@ -66,6 +66,8 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
       // The signed bytes include the timestamp; the body alone is what a re-sent event repeats.
       return result.ok ? { ok: true, timestamp: result.timestamp } : result
     },
+    // A GET or DELETE webhook may carry no body: its payload is `null`.
+    body: (d) => (d.bytes.length === 0 ? null : JSON.parse(d.text())),
     id: (d) => d.header('x-contentful-idempotency-key')?.trim(),
     type: (d) => d.header('x-contentful-topic')?.trim(),
   })

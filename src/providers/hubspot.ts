@@ -110,11 +110,14 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
       } catch {
         ids = undefined
       }
-      const signedMaterial = ids ? utf8(`hubspot-events:${ids.join(',')}`) : d.bytes
+      // Without event ids (a GET workflow webhook has no body) the id comes from all that was
+      // signed, method and URL included.
+      const signedMaterial = ids ? utf8(`hubspot-events:${ids.join(',')}`) : result.signedMaterial
       return result.timestamp === undefined
         ? { ok: true, signedMaterial }
         : { ok: true, signedMaterial, timestamp: result.timestamp }
     },
+    body: (d) => (d.bytes.length === 0 ? null : JSON.parse(d.text())),
     type: (_d, payload) => {
       const events = Array.isArray(payload) ? payload : [payload]
       const types = new Set(events.map((event) => pick(event, 'subscriptionType') ?? ''))

@@ -19,8 +19,8 @@ export interface PaddleOptions {
 
 /**
  * Paddle Billing: `Paddle-Signature: ts=<unix s>;h1=<hex>[;h1=…]`, HMAC-SHA256 hex of
- * `ts:body` (colon). Any `h1` may match any secret (Paddle sends one per active secret while
- * you rotate; the SDK reads only the last one). Id the body's `event_id` (`notification_id`
+ * `ts:body` (colon). Only the last `h1` counts, as in @paddle/paddle-node-sdk (which overwrites
+ * earlier ones); it may match any configured secret. Id the body's `event_id` (`notification_id`
  * changes per delivery), type `event_type`. Paddle waits 5 s and retries live events for 3 days.
  * Source: developer.paddle.com "Verify webhook signatures", "Handle webhook delivery".
  *
@@ -39,7 +39,7 @@ export function paddle<T = unknown>(options: PaddleOptions): Provider<T> {
     info: {
       title: 'Paddle Billing',
       retries: 'any non-200, 60 times over 3 days in live mode (Paddle docs)',
-      scheme: 'HMAC-SHA256 hex of `ts:body`, any `h1`',
+      scheme: 'HMAC-SHA256 hex of `ts:body`, last `h1`',
       headers: ['Paddle-Signature'],
       id: 'body `event_id`',
       toleranceMs,

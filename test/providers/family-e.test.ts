@@ -397,8 +397,11 @@ describe('hubspot', () => {
       },
       body: '',
     }
-    // An empty body is not JSON: a good signature ends as invalid_body (400), never a 401.
-    expect(await provider.verify(get, { now: NOW })).toMatchObject({ ok: false, error: { code: 'invalid_body' } })
+    // The documented v2 GET vector: a workflow webhook without a body is accepted (payload null),
+    // its id derived from the signed method and URL.
+    const accepted = await provider.verify(get, { now: NOW })
+    expect(accepted).toMatchObject({ ok: true, payload: null })
+    if (accepted.ok) expect(accepted.id).toMatch(/^sha256:[0-9a-f]{64}$/)
     const post: WebhookRequest = {
       method: 'POST',
       url: HUBSPOT_URL,
