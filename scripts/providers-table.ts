@@ -3,6 +3,7 @@
 //   node --import tsx scripts/providers-table.ts --write  rewrites it in README.md
 import { readFileSync, writeFileSync } from 'node:fs'
 import { resolveTimings } from '../src/core/options.js'
+import { inFlightStatus } from '../src/core/responses.js'
 import { presetSamples } from '../test/providers/samples/index.js'
 
 export const START = '<!-- providers-table:start -->'
@@ -24,8 +25,8 @@ export function formatDuration(ms: number): string {
 
 export function providersTable(): string {
   const rows = [
-    '| preset | provider | scheme | headers | event id | handshake | tolerance | retention |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| preset | provider | scheme | headers | event id | handshake | tolerance | retention | retried | in flight |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ]
   for (const [exportName, make] of Object.entries(presetSamples)) {
     const provider = make()
@@ -41,6 +42,8 @@ export function providersTable(): string {
       info.handshake ?? '—',
       info.toleranceMs === undefined ? '—' : `±${formatDuration(info.toleranceMs)}`,
       formatDuration(retentionMs),
+      info.retries ?? '—',
+      `${inFlightStatus(provider.retriedStatuses)}`,
     ]
     rows.push(`| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)
   }

@@ -24,6 +24,7 @@ export type WebhookErrorCode =
   | 'invalid_payload'
   | 'url_mismatch'
   | 'certificate_error'
+  | 'certificate_unavailable'
   // dedupe / delivery
   | 'in_flight'
   | 'store_unavailable'
@@ -54,6 +55,7 @@ export const ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = Object.f
   invalid_payload: 400,
   url_mismatch: 401,
   certificate_error: 401,
+  certificate_unavailable: 503,
   in_flight: 409,
   store_unavailable: 503,
   store_timeout: 503,

@@ -38,6 +38,7 @@ export type {
   PayloadOf,
   Provider,
   ProviderInfo,
+  StatusRange,
   VerifyOptions,
   VerifyResult,
   WebhookEvent,

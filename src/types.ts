@@ -140,6 +140,9 @@ export interface VerifyOptions {
   now: number
 }
 
+/** An inclusive range of HTTP statuses, for example `[500, 599]`. */
+export type StatusRange = readonly [number, number]
+
 /** What a preset documents about itself; the README provider table is generated from it. */
 export interface ProviderInfo {
   /** Display name, e.g. `GitHub`. */
@@ -169,6 +172,8 @@ export interface ProviderInfo {
   handshake?: string
   /** Default timestamp tolerance, either direction; absent when the scheme signs no timestamp. */
   toleranceMs?: number
+  /** Which answers the provider sends again, in words, with the source (e.g. `any non-2xx, 3 days (Stripe docs)`). */
+  retries?: string
 }
 
 /**
@@ -192,6 +197,16 @@ export interface Provider<T = unknown> {
    * the queue could otherwise replay the delivery.
    */
   readonly signatureHeaders?: readonly string[]
+  /**
+   * The answers after which the provider sends the delivery again (timeouts and connection
+   * failures always are). An id in flight is answered with one of them: 409 + `Retry-After`
+   * where the provider retries a 409, otherwise 503 + `Retry-After` (AWS SNS, Sanity and
+   * HubSpot treat a 4xx as final, so a 409 would lose the event). `[]` means the provider never
+   * retries by itself (GitHub, Twilio): 409, which marks the delivery failed for a manual
+   * redelivery. Where a provider does not document that it retries 4xx, only 5xx is listed.
+   * @default [[400, 599]] (every 4xx and 5xx, so the in-flight answer is 409)
+   */
+  readonly retriedStatuses?: readonly StatusRange[]
   /** Documentation of the preset (scheme, headers, id source, handshake, tolerance). */
   readonly info?: ProviderInfo
   verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>>

@@ -9,7 +9,15 @@ import type { Provider, WebhookEvent, WebhookEventFields, WebhookRequest, Webhoo
 import { readLimited } from './body.js'
 import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
 import { type ErrorInfo, type ResolvedTimings, resolveTimings, type WebhookHandlerOptions } from './options.js'
-import { accepted, duplicate, inFlight, methodNotAllowed, refused, toFetchResponse } from './responses.js'
+import {
+  accepted,
+  duplicate,
+  inFlight,
+  inFlightStatus,
+  methodNotAllowed,
+  refused,
+  toFetchResponse,
+} from './responses.js'
 
 /** A composed receiver: verify → dedupe → enqueue → answer. */
 export interface WebhookHandler<T = unknown> {
@@ -288,6 +296,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     if (claim.state === 'in-flight') {
       const error = new WebhookError('in_flight', 'this event is being processed by another delivery; retry later.', {
         provider: name,
+        status: inFlightStatus(provider.retriedStatuses),
       })
       return reject(error, method, inFlight(error, Math.max(1, Math.ceil(settings.enqueueTimeoutMs / 1000))))
     }

@@ -19,7 +19,17 @@ export function duplicate(id: string): WebhookResponse {
   return json(200, { ok: true, duplicate: true, id })
 }
 
-/** 409 + Retry-After: the same id is being processed by another delivery; the provider retries. */
+/**
+ * The status for an id in flight: 409 where the provider retries a 409 (or never retries by
+ * itself, so a failure is what lets the user redeliver), else 503, which every retrying provider
+ * retries. `undefined` (a custom provider that does not say) is taken as retrying every 4xx.
+ */
+export function inFlightStatus(retried: readonly (readonly [number, number])[] | undefined): number {
+  if (retried === undefined || retried.length === 0) return 409
+  return retried.some(([low, high]) => low <= 409 && 409 <= high) ? 409 : 503
+}
+
+/** 409 (or 503) + Retry-After: the same id is being processed by another delivery; the provider retries. */
 export function inFlight(error: WebhookError, retryAfterSeconds: number): WebhookResponse {
   return json(error.status, { error: error.toJSON() }, { 'retry-after': String(retryAfterSeconds) })
 }

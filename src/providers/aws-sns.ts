@@ -1,6 +1,6 @@
 import { configInvariant, WebhookError, WebhookVerificationError } from '../errors.js'
 import type { Provider, WebhookResponse } from '../types.js'
-import { checkTolerance, fail } from '../verifiers/shared.js'
+import { checkTolerance, fail, parseUnverifiedJson } from '../verifiers/shared.js'
 import {
   type CertificateFetch,
   certificateSource,
@@ -11,7 +11,7 @@ import {
   type SnsMessage,
   verifySns,
 } from '../verifiers/x509.js'
-import { defineProvider, HOUR, MINUTE, pick, SECOND } from './define.js'
+import { defineProvider, HOUR, MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link awsSns}. */
 export interface AwsSnsOptions {
@@ -113,10 +113,12 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
     name: 'aws-sns',
     idSigned: true,
     signatureHeaders: [],
+    retriedStatuses: RETRIES_5XX,
     retryWindowMs: HOUR,
     responseDeadlineMs: 15 * SECOND,
     info: {
       title: 'AWS SNS',
+      retries: '5xx and timeouts, 3 times 20 s apart by default; every 2xx–4xx is final (AWS docs)',
       scheme: 'RSA-SHA1/SHA256 of the canonical message, certificate from an SNS host',
       headers: [],
       id: 'body `MessageId`',
@@ -128,7 +130,7 @@ export function awsSns<T = unknown>(options: AwsSnsOptions): Provider<T> {
     verify: async (d) => {
       let topic: unknown
       try {
-        topic = (JSON.parse(d.text()) as { TopicArn?: unknown }).TopicArn
+        topic = (parseUnverifiedJson(d.text()) as { TopicArn?: unknown } | null)?.TopicArn
       } catch {
         topic = undefined
       }

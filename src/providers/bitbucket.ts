@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { MINUTE, SECOND } from './define.js'
+import { MINUTE, RETRIES_5XX, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link bitbucket}. */
@@ -26,6 +26,8 @@ export interface BitbucketOptions {
 export function bitbucket<T = unknown>(options: BitbucketOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'bitbucket',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'two more attempts, statuses not documented; 5xx assumed',
     title: 'Bitbucket Cloud',
     retryWindowMs: 10 * MINUTE,
     responseDeadlineMs: 10 * SECOND,

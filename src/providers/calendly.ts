@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
-import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link calendly}. */
 export interface CalendlyOptions {
@@ -29,10 +29,12 @@ export function calendly<T = unknown>(options: CalendlyOptions): Provider<T> {
     name: 'calendly',
     idSigned: true,
     signatureHeaders: ['calendly-webhook-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: DAY,
     responseDeadlineMs: 15 * SECOND,
     info: {
       title: 'Calendly',
+      retries: 'any non-2xx, for 24 h (Calendly docs)',
       scheme: 'HMAC-SHA256 hex of `t.body`',
       headers: ['Calendly-Webhook-Signature'],
       id: 'body `event` + `payload.uri`',

@@ -1,5 +1,5 @@
 import type { Provider } from '../types.js'
-import { SECOND } from './define.js'
+import { RETRIES_ANY_ERROR, SECOND } from './define.js'
 import { type StandardWebhooksProviderOptions, standardWebhooksPreset } from './standard-webhooks.js'
 import { SVIX_RETRY_WINDOW_MS } from './svix.js'
 
@@ -18,6 +18,8 @@ export type ClerkOptions = StandardWebhooksProviderOptions
 export function clerk<T = unknown>(options: ClerkOptions): Provider<T> {
   return standardWebhooksPreset<T>(options, {
     name: 'clerk',
+    retriedStatuses: RETRIES_ANY_ERROR,
+    retries: 'any non-2xx, on the Svix schedule',
     title: 'Clerk',
     headerPrefix: 'svix',
     secretFormat: 'base64',

@@ -1,7 +1,9 @@
 import type { Provider } from '../types.js'
 import { contentfulKeys, verifyContentfulRequest } from '../verifiers/contentful.js'
 import { checkTolerance, type Secrets } from '../verifiers/shared.js'
-import { defineProvider, SECOND } from './define.js'
+import { defineProvider, RETRIES_5XX, SECOND } from './define.js'
+
+const CONTENTFUL_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'] as const
 
 /** Options of {@link contentful}. */
 export interface ContentfulOptions {
@@ -12,7 +14,11 @@ export interface ContentfulOptions {
    * @default 30000 (30 seconds, as the toolkit)
    */
   toleranceMs?: number
-  /** Methods the webhook is configured to use (a webhook transformation can change it). @default ['POST'] */
+  /**
+   * Methods the webhook may be configured to use: Contentful lets a webhook (or its
+   * transformation) send POST, PUT, PATCH, DELETE or GET, the last two with an empty body.
+   * @default ['POST', 'PUT', 'PATCH', 'DELETE', 'GET']
+   */
   methods?: readonly string[]
 }
 
@@ -37,9 +43,11 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
   return defineProvider<T>({
     name: 'contentful',
     signatureHeaders: ['x-contentful-signature'],
-    methods: options.methods?.map((m) => m.toUpperCase()),
+    retriedStatuses: RETRIES_5XX,
+    methods: (options.methods ?? CONTENTFUL_METHODS).map((m) => m.toUpperCase()),
     info: {
       title: 'Contentful',
+      retries: 'not documented; 5xx assumed',
       scheme: 'HMAC-SHA256 hex of the canonical request (method, path, signed headers, body)',
       headers: ['x-contentful-signature', 'x-contentful-signed-headers', 'x-contentful-timestamp'],
       id: '`X-Contentful-Idempotency-Key` header, else SHA-256 of the body',
@@ -63,6 +71,8 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
       // is the material of the second dedupe key.
       return result.ok ? { ok: true, timestamp: result.timestamp, replayMaterial: result.signedMaterial } : result
     },
+    // A GET or DELETE webhook may carry no body: its payload is `null`.
+    body: (d) => (d.bytes.length === 0 ? null : JSON.parse(d.text())),
     id: (d) => d.header('x-contentful-idempotency-key'),
     // Trimmed as the toolkit trims signed header values, so a signed topic reads as signed.
     type: (d) => d.header('x-contentful-topic')?.trim(),

@@ -2,7 +2,15 @@ import { toHex } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant, WebhookVerificationError } from '../errors.js'
 import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
-import type { Provider, ProviderInfo, VerifyOptions, VerifyResult, WebhookRequest, WebhookResponse } from '../types.js'
+import type {
+  Provider,
+  ProviderInfo,
+  StatusRange,
+  VerifyOptions,
+  VerifyResult,
+  WebhookRequest,
+  WebhookResponse,
+} from '../types.js'
 import type { SchemeResult } from '../verifiers/shared.js'
 
 /** One delivery, as a preset sees it: lower-cased headers, the raw bytes, the time. */
@@ -44,6 +52,8 @@ export interface ProviderDefinition<T> {
   sensitiveHeaders?: readonly string[]
   /** Headers that carry the signature, left out of events by default (see `Provider.signatureHeaders`). */
   signatureHeaders?: readonly string[]
+  /** The statuses the provider retries; see {@link Provider.retriedStatuses}. @default [[400, 599]] */
+  retriedStatuses?: readonly StatusRange[]
   /** What the README provider table says about this preset. */
   info?: ProviderInfo
   /**
@@ -105,12 +115,33 @@ function createContext(request: WebhookRequest, now: number): DeliveryContext {
 /** Form fields as a plain object; a repeated field becomes an array of its values. */
 export function parseForm(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
+  // Appending in place keeps this linear: copying the array on every repeat made one
+  // unsigned `a=&a=&…` body cost seconds before any signature was checked.
   for (const [key, value] of new URLSearchParams(text)) {
     const existing = Object.hasOwn(out, key) ? out[key] : undefined
-    const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]
-    Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true })
+    if (Array.isArray(existing)) existing.push(value)
+    else {
+      const next = existing === undefined ? value : [existing, value]
+      Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true })
+    }
   }
   return out
+}
+
+/**
+ * Most fields a form read before its signature is checked may have. Twilio, Slack and Mailgun
+ * send a few dozen; sorting or indexing a hundred thousand would be work an unsigned request
+ * could demand for free.
+ */
+export const MAX_UNVERIFIED_FORM_FIELDS = 1000
+
+/** True when `text` has more than {@link MAX_UNVERIFIED_FORM_FIELDS} `&`-separated fields (one linear scan). */
+export function tooManyFormFields(text: string): boolean {
+  let fields = 1
+  for (let at = text.indexOf('&'); at !== -1; at = text.indexOf('&', at + 1)) {
+    if (++fields > MAX_UNVERIFIED_FORM_FIELDS) return true
+  }
+  return false
 }
 
 function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; value: unknown } | { ok: false } {
@@ -160,6 +191,7 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
     responseDeadlineMs: definition.responseDeadlineMs,
     sensitiveHeaders: definition.sensitiveHeaders,
     signatureHeaders: definition.signatureHeaders?.map((h) => h.toLowerCase()),
+    retriedStatuses: definition.retriedStatuses,
     info: definition.info && { ...definition.info, idSigned: definition.idSigned === true || !definition.id },
     async verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>> {
       const context = createContext(request, options.now)
@@ -213,6 +245,18 @@ export function pick(value: unknown, path: string): string | undefined {
   if (typeof current === 'number' && Number.isFinite(current)) return String(current)
   return undefined
 }
+
+/** Every 4xx and 5xx is retried (Stripe, Shopify, Svix, PayPal, ...): an id in flight gets 409. */
+export const RETRIES_ANY_ERROR: readonly StatusRange[] = [[400, 599]]
+/** Only 5xx (and timeouts) are retried, a 4xx is final: an id in flight gets 503. */
+export const RETRIES_5XX: readonly StatusRange[] = [[500, 599]]
+/** 429 and 5xx are retried, any other 4xx is final (Sanity, HubSpot): an id in flight gets 503. */
+export const RETRIES_429_5XX: readonly StatusRange[] = [
+  [429, 429],
+  [500, 599],
+]
+/** The provider never retries by itself; a failed delivery is redelivered by hand. */
+export const RETRIES_NONE: readonly StatusRange[] = []
 
 export const SECOND = 1000
 export const MINUTE = 60 * SECOND

@@ -1,7 +1,7 @@
 import type { Provider, WebhookResponse } from '../types.js'
 import { type Ed25519PublicKey, ed25519PublicKeys, verifyTimestampedEd25519 } from '../verifiers/ed25519.js'
 import { checkTolerance } from '../verifiers/shared.js'
-import { defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { defineProvider, MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link discord}. */
 export interface DiscordOptions {
@@ -80,9 +80,11 @@ export function discord<T = unknown>(options: DiscordOptions): Provider<T> {
     name: 'discord',
     idSigned: true,
     signatureHeaders: ['x-signature-ed25519'],
+    retriedStatuses: RETRIES_5XX,
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Discord',
+      retries: 'interactions are never retried; webhook events: not documented, 5xx assumed',
       scheme: 'Ed25519 (hex) of timestamp + body',
       headers: ['X-Signature-Ed25519', 'X-Signature-Timestamp'],
       id: 'body `id` (interactions), else SHA-256 of the body',

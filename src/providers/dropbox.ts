@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../errors.js'
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
 import { plainText, queryParam } from './challenge.js'
-import { SECOND } from './define.js'
+import { RETRIES_5XX, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link dropbox}. */
@@ -29,6 +29,8 @@ export interface DropboxOptions {
 export function dropbox<T = unknown>(options: DropboxOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'dropbox',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not confirmed; 5xx assumed',
     title: 'Dropbox',
     methods: ['GET', 'POST'],
     responseDeadlineMs: 10 * SECOND,

@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { DAY, defineProvider, parseForm, SECOND } from './define.js'
+import { DAY, defineProvider, parseForm, RETRIES_NONE, SECOND } from './define.js'
 
 /** Options of {@link github}. */
 export interface GitHubOptions {
@@ -29,10 +29,12 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
   return defineProvider<T>({
     name: 'github',
     signatureHeaders: ['x-hub-signature-256', 'x-hub-signature'],
+    retriedStatuses: RETRIES_NONE,
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
     info: {
       title: 'GitHub',
+      retries: 'none automatic: a failed delivery is redelivered by hand or through the API (GitHub docs)',
       scheme: 'HMAC-SHA256 hex of the body, `sha256=` prefix',
       headers: ['X-Hub-Signature-256'],
       id: '`X-GitHub-Delivery` header',

@@ -3,7 +3,7 @@ import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifySharedToken } from '../verifiers/shared-token.js'
 import { standardWebhooksKeys, verifyStandardWebhooks } from '../verifiers/standard-webhooks.js'
-import { defineProvider, MINUTE, SECOND } from './define.js'
+import { defineProvider, MINUTE, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link gitlab}. */
 export interface GitLabOptions {
@@ -49,6 +49,7 @@ export function gitlab<T = unknown>(options: GitLabOptions): Provider<T> {
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'gitlab')
   return defineProvider<T>({
     name: 'gitlab',
+    retriedStatuses: RETRIES_5XX,
     responseDeadlineMs: 10 * SECOND,
     sensitiveHeaders: ['x-gitlab-token'],
     signatureHeaders: ['webhook-signature'],
@@ -57,6 +58,7 @@ export function gitlab<T = unknown>(options: GitLabOptions): Provider<T> {
     idSigned: signingKeys !== undefined,
     info: {
       title: 'GitLab',
+      retries: 'not documented; 5xx assumed',
       scheme: signingKeys
         ? 'Standard Webhooks HMAC-SHA256 (signing token)'
         : 'shared token, constant-time compare (optional signing token)',
@@ -86,7 +88,8 @@ export function gitlab<T = unknown>(options: GitLabOptions): Provider<T> {
       }
       if (tokens) {
         const token = await verifySharedToken({
-          token: d.header('x-gitlab-token'),
+          // RFC 9110 field values exclude surrounding spaces and tabs (optional whitespace).
+          token: d.header('x-gitlab-token')?.replace(/^[ \t]+|[ \t]+$/g, ''),
           secret: tokens,
           source: 'the X-Gitlab-Token header',
           provider: 'gitlab',

@@ -15,6 +15,8 @@ export interface HmacBodySpec<T> extends Omit<ProviderDefinition<T>, 'verify' | 
   typeSource: string
   /** Whether the type is read from signed bytes only. */
   typeSigned: boolean
+  /** Which answers the provider retries, for the README table. */
+  retries: string
   /** Header holding the signature (lower case), or a reader for presets with several spellings. */
   signature: string | ((d: DeliveryContext) => string | undefined)
   /** Headers listed in the README table, as the provider spells them. */
@@ -39,6 +41,7 @@ export function hmacBodyProvider<T>(spec: HmacBodySpec<T>): Provider<T> {
     typeSigned,
     handshakeInfo,
     headers,
+    retries,
     ...rest
   } = spec
   const read = typeof signature === 'string' ? (d: DeliveryContext) => d.header(signature) : signature
@@ -53,6 +56,7 @@ export function hmacBodyProvider<T>(spec: HmacBodySpec<T>): Provider<T> {
       id: idSource,
       type: typeSource,
       typeSigned,
+      retries,
       ...(handshakeInfo ? { handshake: handshakeInfo } : {}),
     },
     verify: (d) =>

@@ -1,5 +1,5 @@
 import { configInvariant } from '../errors.js'
-import type { Provider } from '../types.js'
+import type { Provider, StatusRange } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
 import { HASHES, type HmacAlgorithm, type Secrets, type SignatureEncoding, secretList } from '../verifiers/shared.js'
 import { type BodyFormat, type DeliveryContext, defineProvider } from './define.js'
@@ -35,6 +35,12 @@ export interface HmacProviderOptions<T> {
   retryWindowMs?: number
   /** How long the provider waits for an answer; sets the default enqueue timeout. */
   responseDeadlineMs?: number
+  /**
+   * The statuses your provider retries, as inclusive ranges: `[[500, 599]]` when it treats a 4xx
+   * as final, so that an id in flight is answered 503 rather than 409.
+   * @default [[400, 599]]
+   */
+  retriedStatuses?: readonly StatusRange[]
 }
 
 /**
@@ -70,9 +76,11 @@ export function hmac<T = unknown>(options: HmacProviderOptions<T>): Provider<T> 
     name,
     retryWindowMs: options.retryWindowMs,
     responseDeadlineMs: options.responseDeadlineMs,
+    retriedStatuses: options.retriedStatuses,
     body: options.body,
     info: {
       title: 'Any HMAC provider (`hmac()`)',
+      retries: 'as `retriedStatuses` says; every 4xx and 5xx by default',
       scheme: `HMAC-${(options.algorithm ?? 'sha256').toUpperCase()} ${options.encoding ?? 'hex'} of the body`,
       headers: [header],
       id: idHeader ? `\`${idHeader}\` header` : options.id ? 'your `id` function' : 'SHA-256 of the body',

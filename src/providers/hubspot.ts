@@ -3,7 +3,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
 import { type HubSpotVersion, verifyHubSpot } from '../verifiers/url-hmac.js'
-import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_429_5XX, SECOND } from './define.js'
 
 /** Options of {@link hubspot}. */
 export interface HubSpotOptions {
@@ -65,10 +65,14 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
   return defineProvider<T>({
     name: 'hubspot',
     signatureHeaders: ['x-hubspot-signature-v3', 'x-hubspot-signature'],
+    retriedStatuses: RETRIES_429_5XX,
+    // Workflow webhooks can be sent as GET, signed with v2 over the method and URL.
+    methods: ['POST', 'GET'],
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 5 * SECOND,
     info: {
       title: 'HubSpot',
+      retries: 'connection failures, timeouts, 429 and 5xx; any other 4xx is final (HubSpot docs)',
       scheme:
         'v3: HMAC-SHA256 base64 of method + URI + body + timestamp; v1/v2: SHA-256 hex of secret + (method + URI +) body',
       headers: [
@@ -109,11 +113,14 @@ export function hubspot<T = unknown>(options: HubSpotOptions): Provider<T> {
       } catch {
         ids = undefined
       }
-      const signedMaterial = ids ? utf8(`hubspot-events:${ids.join(',')}`) : d.bytes
+      // Without event ids (a GET workflow webhook has no body) the id comes from all that was
+      // signed, method and URL included.
+      const signedMaterial = ids ? utf8(`hubspot-events:${ids.join(',')}`) : result.signedMaterial
       return result.timestamp === undefined
         ? { ok: true, signedMaterial }
         : { ok: true, signedMaterial, timestamp: result.timestamp }
     },
+    body: (d) => (d.bytes.length === 0 ? null : JSON.parse(d.text())),
     type: (_d, payload) => {
       const events = Array.isArray(payload) ? payload : [payload]
       const types = new Set(events.map((event) => pick(event, 'subscriptionType') ?? ''))

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { MINUTE, pick, SECOND } from './define.js'
+import { MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link intercom}. */
@@ -22,6 +22,8 @@ export interface IntercomOptions {
 export function intercom<T = unknown>(options: IntercomOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'intercom',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'once after about a minute, not confirmed; 5xx assumed',
     title: 'Intercom',
     retryWindowMs: 2 * MINUTE,
     responseDeadlineMs: 5 * SECOND,

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { HOUR, pick } from './define.js'
+import { HOUR, pick, RETRIES_5XX } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link jira}. */
@@ -24,6 +24,8 @@ export interface JiraOptions {
 export function jira<T = unknown>(options: JiraOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'jira',
+    retriedStatuses: RETRIES_5XX,
+    retries: '408, 409, 425, 429 and 5xx reported, not confirmed; 5xx assumed',
     title: 'Jira / Atlassian',
     retryWindowMs: 1 * HOUR,
     signature: 'x-hub-signature',

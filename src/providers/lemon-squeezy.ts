@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { MINUTE, pick } from './define.js'
+import { MINUTE, pick, RETRIES_ANY_ERROR } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link lemonSqueezy}. */
@@ -23,6 +23,8 @@ export interface LemonSqueezyOptions {
 export function lemonSqueezy<T = unknown>(options: LemonSqueezyOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'lemon-squeezy',
+    retriedStatuses: RETRIES_ANY_ERROR,
+    retries: 'any non-2xx, 3 times (5 s, 25 s, 125 s; Lemon Squeezy docs)',
     title: 'Lemon Squeezy',
     retryWindowMs: 3 * MINUTE,
     signature: 'x-signature',

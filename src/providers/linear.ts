@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
 import { checkTimestamp, checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
-import { defineProvider, HOUR, pick, SECOND } from './define.js'
+import { defineProvider, HOUR, pick, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link linear}. */
 export interface LinearOptions {
@@ -32,10 +32,12 @@ export function linear<T = unknown>(options: LinearOptions): Provider<T> {
   return defineProvider<T>({
     name: 'linear',
     signatureHeaders: ['linear-signature'],
+    retriedStatuses: RETRIES_5XX,
     retryWindowMs: 8 * HOUR,
     responseDeadlineMs: 5 * SECOND,
     info: {
       title: 'Linear',
+      retries: 'not confirmed; 5xx assumed',
       scheme: 'HMAC-SHA256 hex of the body; body `webhookTimestamp` (ms)',
       headers: ['Linear-Signature', 'Linear-Delivery'],
       id: '`Linear-Delivery` header',

@@ -1,7 +1,7 @@
-import type { Provider } from '../types.js'
+import type { Provider, StatusRange } from '../types.js'
 import { verifyEmbeddedHmac } from '../verifiers/embedded-hmac.js'
-import { checkTolerance, fail, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, HOUR, parseForm, pick } from './define.js'
+import { checkTolerance, fail, parseUnverifiedJson, type Secrets, secretList } from '../verifiers/shared.js'
+import { type DeliveryContext, defineProvider, HOUR, parseForm, pick, tooManyFormFields } from './define.js'
 
 /** Options of {@link mailgun}. */
 export interface MailgunOptions {
@@ -19,12 +19,23 @@ export interface MailgunOptions {
 
 type Fields = Record<string, unknown>
 
+// "406 Not Acceptable: Mailgun will determine the webhook POST is rejected and not retry"; every
+// other non-200 is retried (documentation.mailgun.com "Webhook retries").
+const MAILGUN_RETRIES: readonly StatusRange[] = [
+  [400, 405],
+  [407, 599],
+]
+
 // Current webhooks post JSON with a `signature` object; legacy ones post the same three fields
 // as form parameters (documentation.mailgun.com "Securing webhooks").
 function parse(d: DeliveryContext): Fields {
   const type = d.header('content-type') ?? ''
-  if (type.startsWith('application/x-www-form-urlencoded')) return parseForm(d.text())
-  return JSON.parse(d.text()) as Fields
+  // Read before the signature is checked, so bounded: a few fields, shallow JSON.
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    if (tooManyFormFields(d.text())) throw new RangeError('too many form fields')
+    return parseForm(d.text())
+  }
+  return parseUnverifiedJson(d.text()) as Fields
 }
 
 function signatureBlock(body: Fields): Fields {
@@ -54,9 +65,11 @@ export function mailgun<T = unknown>(options: MailgunOptions): Provider<T> {
   return defineProvider<T>({
     name: 'mailgun',
     signatureHeaders: [],
+    retriedStatuses: MAILGUN_RETRIES,
     retryWindowMs: 8 * HOUR,
     info: {
       title: 'Mailgun',
+      retries: 'anything but 200 and 406, over 8 h; 406 is final (Mailgun docs)',
       scheme: 'HMAC-SHA256 hex of `timestamp + token`, inside the body',
       headers: [],
       id: 'body `event-data.id`',

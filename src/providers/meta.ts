@@ -4,7 +4,7 @@ import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
 import { tokenMatches } from '../verifiers/shared-token.js'
 import { plainText, queryParam } from './challenge.js'
-import { DAY, pick } from './define.js'
+import { DAY, pick, RETRIES_5XX } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link meta}. */
@@ -39,6 +39,8 @@ export function meta<T = unknown>(options: MetaOptions): Provider<T> {
   const verifyTokens = options?.verifyToken === undefined ? [] : secretList(options.verifyToken, 'meta', 'verifyToken')
   return hmacBodyProvider<T>({
     name: 'meta',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'for up to about 36 h, statuses not confirmed; 5xx assumed',
     title: 'Meta (Facebook, Instagram, WhatsApp)',
     methods: ['GET', 'POST'],
     retryWindowMs: 7 * DAY,

@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
-import { DAY, defineProvider, MINUTE, pick } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR } from './define.js'
 
 /** Options of {@link mux}. */
 export interface MuxOptions {
@@ -28,9 +28,11 @@ export function mux<T = unknown>(options: MuxOptions): Provider<T> {
     name: 'mux',
     idSigned: true,
     signatureHeaders: ['mux-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: DAY,
     info: {
       title: 'Mux',
+      retries: 'any non-2xx, for 24 h (Mux docs)',
       scheme: 'HMAC-SHA256 hex of `t.body`, any `v1`',
       headers: ['mux-signature'],
       id: 'body `id`',

@@ -2,7 +2,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
 import { fail, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, pick } from './define.js'
+import { type DeliveryContext, defineProvider, pick, RETRIES_5XX } from './define.js'
 
 /** Options of {@link notion}. */
 export interface NotionOptions {
@@ -16,7 +16,8 @@ export interface NotionOptions {
    * Receives the one-time `verification_token` Notion POSTs when the subscription is created
    * (unsigned: the token is the key). Log it or store it, paste it into Notion's "Verify" dialog,
    * then pass it as `secret`. A forged call cannot activate anything: Notion only accepts the
-   * token it sent.
+   * token it sent. Called only while no `secret` is configured: with one, the unsigned POST is
+   * refused like any unsigned request (deploy without `secret` again to receive a new token).
    */
   onVerificationToken?: (token: string) => void | Promise<void>
 }
@@ -37,8 +38,9 @@ function verificationToken(d: DeliveryContext): string | undefined {
  * Notion integration webhooks: `X-Notion-Signature: sha256=<hex HMAC-SHA256 of the body>` keyed
  * with the subscription's `verification_token`. Id and type are the event's `id` and `type`.
  *
- * Setup handshake: Notion POSTs `{"verification_token": "secret_…"}` once, unsigned. It is
- * answered 200, handed to `onVerificationToken`, and never enqueued. Sources:
+ * Setup handshake: Notion POSTs `{"verification_token": "secret_…"}` once, unsigned. While no
+ * `secret` is configured it is answered 200, handed to `onVerificationToken`, and never
+ * enqueued; once a `secret` is set it is refused like any unsigned request. Sources:
  * developers.notion.com "Webhooks" [DOC], hookdeck guide [3P]; retries are not documented.
  *
  * @example
@@ -59,8 +61,10 @@ export function notion<T = unknown>(options: NotionOptions): Provider<T> {
     name: 'notion',
     idSigned: true,
     signatureHeaders: ['x-notion-signature'],
+    retriedStatuses: RETRIES_5XX,
     info: {
       title: 'Notion',
+      retries: 'not documented; 5xx assumed',
       scheme: 'HMAC-SHA256 hex of the body, `sha256=` prefix',
       headers: ['X-Notion-Signature'],
       id: 'body `id`',
@@ -69,6 +73,9 @@ export function notion<T = unknown>(options: NotionOptions): Provider<T> {
       handshake: 'one-time unsigned `verification_token` POST → 200 + `onVerificationToken`',
     },
     beforeVerify: async (d) => {
+      // Once a secret is configured the hook is unreachable: an unsigned POST goes on to the
+      // signature check (and is refused), so nobody can feed tokens to the application.
+      if (keys) return undefined
       const token = verificationToken(d)
       if (token === undefined) return undefined
       await options.onVerificationToken?.(token)

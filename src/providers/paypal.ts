@@ -10,7 +10,7 @@ import {
   PAYPAL_CERTIFICATE_HOSTS,
   verifyPayPal,
 } from '../verifiers/x509.js'
-import { DAY, defineProvider, MINUTE, pick } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR } from './define.js'
 
 /** Options of {@link paypal}. */
 export interface PayPalOptions {
@@ -98,9 +98,11 @@ export function paypal<T = unknown>(options: PayPalOptions): Provider<T> {
   return defineProvider<T>({
     name: 'paypal',
     signatureHeaders: ['paypal-transmission-sig'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 3 * DAY,
     info: {
       title: 'PayPal',
+      retries: 'any non-2xx, 25 times over 3 days (PayPal docs)',
       scheme: 'RSA-SHA256 of `id|time|webhookId|crc32(body)`, certificate from a PayPal host',
       headers: [
         'PAYPAL-TRANSMISSION-SIG',

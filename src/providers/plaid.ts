@@ -2,7 +2,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { type JwtKeyLookup, verifyPlaid } from '../verifiers/jwt.js'
 import { checkTolerance } from '../verifiers/shared.js'
-import { defineProvider, HOUR, MINUTE, pick, SECOND } from './define.js'
+import { defineProvider, HOUR, MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link plaid}. */
 export interface PlaidOptions {
@@ -48,11 +48,13 @@ export function plaid<T = unknown>(options: PlaidOptions): Provider<T> {
   return defineProvider<T>({
     name: 'plaid',
     signatureHeaders: ['plaid-verification'],
+    retriedStatuses: RETRIES_5XX,
     retryWindowMs: 24 * HOUR,
     responseDeadlineMs: 10 * SECOND,
     sensitiveHeaders: ['plaid-verification'],
     info: {
       title: 'Plaid',
+      retries: 'not documented; 5xx assumed',
       scheme: 'ES256 JWT (key by `kid`), `request_body_sha256` of the body',
       headers: ['Plaid-Verification'],
       id: 'SHA-256 of the body',

@@ -1,5 +1,5 @@
 import type { Provider } from '../types.js'
-import { SECOND } from './define.js'
+import { RETRIES_5XX, SECOND } from './define.js'
 import { type StandardWebhooksProviderOptions, standardWebhooksPreset } from './standard-webhooks.js'
 
 /** Options of {@link polar}: `secret` is the endpoint secret exactly as Polar shows it. */
@@ -19,6 +19,8 @@ export type PolarOptions = StandardWebhooksProviderOptions
 export function polar<T = unknown>(options: PolarOptions): Provider<T> {
   return standardWebhooksPreset<T>(options, {
     name: 'polar',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not documented; 5xx assumed',
     title: 'Polar',
     headerPrefix: 'webhook',
     secretFormat: 'raw',

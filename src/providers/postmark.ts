@@ -1,7 +1,14 @@
-import type { Provider } from '../types.js'
+import type { Provider, StatusRange } from '../types.js'
 import type { Secrets } from '../verifiers/shared.js'
 import { basicAuthCredentials, verifyBasicAuth } from '../verifiers/shared-token.js'
 import { defineProvider, HOUR, pick } from './define.js'
+
+// "A 403 response will stop all retries"; any other non-200 is retried (postmarkapp.com support
+// "Inbound webhook retries").
+const POSTMARK_RETRIES: readonly StatusRange[] = [
+  [400, 402],
+  [404, 599],
+]
 
 /** Options of {@link postmark}. */
 export interface PostmarkOptions {
@@ -30,9 +37,11 @@ export function postmark<T = unknown>(options: PostmarkOptions): Provider<T> {
   return defineProvider<T>({
     name: 'postmark',
     signatureHeaders: [],
+    retriedStatuses: POSTMARK_RETRIES,
     retryWindowMs: 11 * HOUR,
     info: {
       title: 'Postmark',
+      retries: 'any non-200 but 403, 10 times over about 10.5 h; 403 is final (Postmark docs)',
       scheme: 'HTTP Basic credentials, constant-time compare',
       headers: ['Authorization'],
       id: 'SHA-256 of the body',

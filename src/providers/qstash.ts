@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifyQStash } from '../verifiers/jwt.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { defineProvider, MINUTE } from './define.js'
+import { defineProvider, MINUTE, RETRIES_ANY_ERROR } from './define.js'
 
 /** Options of {@link qstash}. */
 export interface QStashOptions {
@@ -9,16 +9,24 @@ export interface QStashOptions {
   secret: Secrets
   /**
    * Check the token's `sub` (the URL QStash delivered to): a string is compared as given;
-   * `true` compares with the request URL (correct when the adapter sees the public URL).
-   * @default false (as @upstash/qstash without `url`)
+   * `true` compares with the request URL (correct when the adapter sees the public URL, see
+   * `publicUrl`). One signing key signs every destination of an account, so without this check
+   * a token captured for one endpoint verifies on another. `false` turns it off, as
+   * @upstash/qstash does without `url`.
+   * @default true
    */
   url?: string | boolean
   /**
-   * Clock leeway for `exp`/`nbf`, and the largest age of `iat`, either direction. QStash signs
-   * each delivery with a token valid for 5 minutes.
+   * The largest age of `iat`, either direction. QStash signs each delivery with a token valid
+   * for 5 minutes.
    * @default 300000 (5 minutes)
    */
   toleranceMs?: number
+  /**
+   * Leeway for `exp` and `nbf`; the token is expired at `exp` itself.
+   * @default 0 (as @upstash/qstash's `clockTolerance`)
+   */
+  clockToleranceMs?: number
 }
 
 /**
@@ -38,13 +46,16 @@ export interface QStashOptions {
 export function qstash<T = unknown>(options: QStashOptions): Provider<T> {
   const keys = secretList(options?.secret, 'qstash')
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'qstash')
-  const { url } = options
+  const url = options.url ?? true
+  const clockToleranceMs = checkTolerance(options.clockToleranceMs, 0, 'qstash')
   return defineProvider<T>({
     name: 'qstash',
     signatureHeaders: ['upstash-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     sensitiveHeaders: ['upstash-signature'],
     info: {
       title: 'Upstash QStash',
+      retries: 'any non-2xx, 3 times by default (Upstash docs)',
       scheme: 'HS256 JWT: `iss` Upstash, `sub` URL, `body` SHA-256 of the body',
       headers: ['Upstash-Signature'],
       id: '`Upstash-Message-Id` header',
@@ -60,6 +71,7 @@ export function qstash<T = unknown>(options: QStashOptions): Provider<T> {
         url: typeof url === 'string' ? url : url === true ? d.url : undefined,
         now: d.now,
         toleranceMs,
+        clockToleranceMs,
         provider: 'qstash',
       }),
     body: (d) => {

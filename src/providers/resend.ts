@@ -1,5 +1,5 @@
 import type { Provider } from '../types.js'
-import { SECOND } from './define.js'
+import { RETRIES_ANY_ERROR, SECOND } from './define.js'
 import { type StandardWebhooksProviderOptions, standardWebhooksPreset } from './standard-webhooks.js'
 import { SVIX_RETRY_WINDOW_MS } from './svix.js'
 
@@ -19,6 +19,8 @@ export type ResendOptions = StandardWebhooksProviderOptions
 export function resend<T = unknown>(options: ResendOptions): Provider<T> {
   return standardWebhooksPreset<T>(options, {
     name: 'resend',
+    retriedStatuses: RETRIES_ANY_ERROR,
+    retries: 'any non-2xx, on the Svix schedule',
     title: 'Resend',
     headerPrefix: 'svix',
     secretFormat: 'base64',

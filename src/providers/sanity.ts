@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
-import { defineProvider, MINUTE, SECOND } from './define.js'
+import { defineProvider, MINUTE, RETRIES_429_5XX, SECOND } from './define.js'
 
 /** Options of {@link sanity}. */
 export interface SanityOptions {
@@ -33,10 +33,12 @@ export function sanity<T = unknown>(options: SanityOptions): Provider<T> {
   return defineProvider<T>({
     name: 'sanity',
     signatureHeaders: ['sanity-webhook-signature'],
+    retriedStatuses: RETRIES_429_5XX,
     retryWindowMs: MINUTE,
     responseDeadlineMs: 30 * SECOND,
     info: {
       title: 'Sanity',
+      retries: '429 and 5xx, twice 30 s apart; any other 4xx is final (Sanity docs)',
       scheme: 'HMAC-SHA256 base64url of `t.body` (`t` in ms)',
       headers: ['sanity-webhook-signature'],
       id: '`idempotency-key` header',
@@ -53,6 +55,7 @@ export function sanity<T = unknown>(options: SanityOptions): Provider<T> {
         toleranceMs,
         timestampUnit: 'ms',
         encoding: 'base64url',
+        trimPairs: true,
         provider: 'sanity',
       })
       // `idempotency-key` is not signed: `t.body`, which is, gives the second dedupe key; the

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { pick } from './define.js'
+import { pick, RETRIES_5XX } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link segment}. */
@@ -24,6 +24,8 @@ export interface SegmentOptions {
 export function segment<T = unknown>(options: SegmentOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'segment',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not documented; 5xx assumed',
     title: 'Segment',
     signature: 'x-signature',
     headers: ['X-Signature'],

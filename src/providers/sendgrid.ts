@@ -2,7 +2,7 @@ import { utf8 } from '../crypto/encoding.js'
 import type { Provider } from '../types.js'
 import { type EcdsaPublicKey, ecdsaP256PublicKeys, verifyTimestampedEcdsa } from '../verifiers/ecdsa.js'
 import { checkTolerance } from '../verifiers/shared.js'
-import { defineProvider, HOUR, MINUTE, pick } from './define.js'
+import { defineProvider, HOUR, MINUTE, pick, RETRIES_ANY_ERROR } from './define.js'
 
 /** Options of {@link sendgrid}. */
 export interface SendGridOptions {
@@ -54,9 +54,11 @@ export function sendgrid<T = unknown>(options: SendGridOptions): Provider<T> {
   return defineProvider<T>({
     name: 'sendgrid',
     signatureHeaders: ['x-twilio-email-event-webhook-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 24 * HOUR,
     info: {
       title: 'SendGrid',
+      retries: 'any non-2xx, for up to 24 h',
       scheme: 'ECDSA P-256 (base64 DER) of timestamp + body',
       headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
       id: 'SHA-256 of the batch’s sorted `sg_event_id`s',

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { pick, SECOND } from './define.js'
+import { pick, RETRIES_5XX, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link sentry}. */
@@ -23,6 +23,8 @@ export interface SentryOptions {
 export function sentry<T = unknown>(options: SentryOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'sentry',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not documented; 5xx assumed',
     title: 'Sentry',
     responseDeadlineMs: 1 * SECOND,
     signature: 'sentry-hook-signature',

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, HOUR, SECOND } from './define.js'
+import { type DeliveryContext, HOUR, RETRIES_ANY_ERROR, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link shopify}. */
@@ -28,6 +28,8 @@ function header(d: DeliveryContext, name: string): string | undefined {
 export function shopify<T = unknown>(options: ShopifyOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'shopify',
+    retriedStatuses: RETRIES_ANY_ERROR,
+    retries: 'any non-2xx, 8 times over 4 h',
     title: 'Shopify',
     retryWindowMs: 4 * HOUR,
     responseDeadlineMs: 5 * SECOND,

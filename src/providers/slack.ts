@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifySeparateTimestamp } from '../verifiers/separate-timestamp.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, MINUTE, parseForm, pick, SECOND } from './define.js'
+import { type DeliveryContext, defineProvider, MINUTE, parseForm, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link slack}. */
 export interface SlackOptions {
@@ -44,10 +44,12 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
     // The body is parsed as JSON or as a form by the unsigned Content-Type, so the same signed
     // bytes could yield another `event_id`: the signed-material key is claimed too.
     idSigned: false,
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 6 * MINUTE,
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Slack',
+      retries: 'any HTTP error or timeout, 3 times within about 5 min (Slack docs)',
       scheme: 'HMAC-SHA256 hex of `v0:timestamp:body`, `v0=` prefix',
       headers: ['X-Slack-Signature', 'X-Slack-Request-Timestamp'],
       id: 'body `event_id`; SHA-256 of the signed bytes for commands and interactions',
@@ -57,7 +59,8 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
       toleranceMs,
     },
     beforeVerify: (d) => {
-      if (d.method === 'POST' && isForm(d) && parseForm(d.text()).ssl_check === '1') {
+      // An ssl_check post is two short fields; a larger body is not parsed before its signature.
+      if (d.method === 'POST' && isForm(d) && d.bytes.length <= 4096 && parseForm(d.text()).ssl_check === '1') {
         return { status: 200, headers: {}, body: '' }
       }
       return undefined

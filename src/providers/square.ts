@@ -2,7 +2,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
 import { verifySquare } from '../verifiers/url-hmac.js'
-import { defineProvider, HOUR, pick, SECOND } from './define.js'
+import { defineProvider, HOUR, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link square}. */
 export interface SquareOptions {
@@ -20,8 +20,7 @@ export interface SquareOptions {
 /**
  * Square: `x-square-hmacsha256-signature`, base64 HMAC-SHA256 of the notification URL followed
  * by the raw body (developer.squareup.com "Validate notifications"; square SDK WebhooksHelper).
- * The legacy `x-square-signature` (HMAC-SHA1 of the same string [MEM, unconfirmed]) is accepted
- * when the SHA-256 header is absent. Id is the body's `event_id`, type its `type`. Square retries
+ * The legacy `x-square-signature` (HMAC-SHA1) alone is refused, as the SDK refuses it. Id is the body's `event_id`, type its `type`. Square retries
  * for up to 24 h and waits 10 s [MEM, unconfirmed].
  *
  * @example
@@ -48,10 +47,12 @@ export function square<T = unknown>(options: SquareOptions): Provider<T> {
     name: 'square',
     idSigned: true,
     signatureHeaders: ['x-square-hmacsha256-signature', 'x-square-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 24 * HOUR,
     responseDeadlineMs: 10 * SECOND,
     info: {
       title: 'Square',
+      retries: 'any non-2xx, for up to 24 h',
       scheme: 'HMAC-SHA256 base64 of notification URL + body',
       headers: ['x-square-hmacsha256-signature'],
       id: 'body `event_id`',
@@ -59,13 +60,13 @@ export function square<T = unknown>(options: SquareOptions): Provider<T> {
       typeSigned: true,
     },
     verify: (d) => {
-      const sha256 = d.header('x-square-hmacsha256-signature')
-      const legacy = sha256 === undefined ? d.header('x-square-signature') : undefined
+      // Only the SHA-256 header, as the square SDK's WebhooksHelper: the legacy SHA-1
+      // `x-square-signature` alone is not enough.
       return verifySquare({
         url: notificationUrl ?? d.url,
         payload: d.bytes,
-        signature: legacy ?? sha256,
-        algorithm: legacy === undefined ? 'sha256' : 'sha1',
+        signature: d.header('x-square-hmacsha256-signature'),
+        algorithm: 'sha256',
         secret: keys,
         provider: 'square',
       })

@@ -1,5 +1,5 @@
 import { configInvariant } from '../errors.js'
-import type { Provider } from '../types.js'
+import type { Provider, StatusRange } from '../types.js'
 import { checkTolerance, type Secrets } from '../verifiers/shared.js'
 import {
   type StandardWebhooksSecretFormat,
@@ -7,7 +7,7 @@ import {
   standardWebhooksPublicKeys,
   verifyStandardWebhooks,
 } from '../verifiers/standard-webhooks.js'
-import { type DeliveryContext, defineProvider, HOUR, MINUTE, pick, SECOND } from './define.js'
+import { type DeliveryContext, defineProvider, HOUR, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link standardWebhooks}. */
 export interface StandardWebhooksProviderOptions {
@@ -38,6 +38,9 @@ export interface StandardWebhooksPresetDefaults {
   responseDeadlineMs?: number
   /** Where the preset's facts come from, for the README table. */
   scheme?: string
+  retriedStatuses: readonly StatusRange[]
+  /** Which answers the provider retries, for the README table. */
+  retries: string
 }
 
 /**
@@ -68,8 +71,10 @@ export function standardWebhooksPreset<T>(
     name,
     retryWindowMs: defaults.retryWindowMs,
     responseDeadlineMs: defaults.responseDeadlineMs,
+    retriedStatuses: defaults.retriedStatuses,
     info: {
       title: defaults.title,
+      retries: defaults.retries,
       scheme: defaults.scheme ?? 'HMAC-SHA256 base64 (`v1`) or Ed25519 (`v1a`) of `id.timestamp.body`',
       headers: [`${prefix}-id`, `${prefix}-timestamp`, `${prefix}-signature`],
       id: `\`${prefix}-id\` header (signed)`,
@@ -112,6 +117,8 @@ export function standardWebhooksPreset<T>(
 export function standardWebhooks<T = unknown>(options: StandardWebhooksProviderOptions): Provider<T> {
   return standardWebhooksPreset<T>(options, {
     name: 'standard-webhooks',
+    retriedStatuses: RETRIES_ANY_ERROR,
+    retries: 'any non-2xx, about 3 days (the example schedule of the spec)',
     title: 'Standard Webhooks',
     headerPrefix: 'webhook',
     secretFormat: 'base64',

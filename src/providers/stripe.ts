@@ -3,7 +3,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
-import { DAY, defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link stripe}. */
 export interface StripeOptions {
@@ -42,10 +42,12 @@ export function stripe<T = unknown>(options: StripeOptions): Provider<T> {
     name: 'stripe',
     idSigned: true,
     signatureHeaders: ['stripe-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
     info: {
       title: 'Stripe',
+      retries: 'any non-2xx, up to 3 days in live mode (Stripe docs)',
       scheme: 'HMAC-SHA256 hex of `t.body`, any `v1`',
       headers: ['Stripe-Signature'],
       id: 'body `id`',

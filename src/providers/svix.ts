@@ -1,5 +1,5 @@
 import type { Provider } from '../types.js'
-import { HOUR, SECOND } from './define.js'
+import { HOUR, RETRIES_ANY_ERROR, SECOND } from './define.js'
 import { type StandardWebhooksProviderOptions, standardWebhooksPreset } from './standard-webhooks.js'
 
 /** Options of {@link svix}: those of `standardWebhooks` (`secret` is the endpoint's `whsec_…`). */
@@ -27,6 +27,8 @@ export const SVIX_RETRY_WINDOW_MS = 28 * HOUR
 export function svix<T = unknown>(options: SvixOptions): Provider<T> {
   return standardWebhooksPreset<T>(options, {
     name: 'svix',
+    retriedStatuses: RETRIES_ANY_ERROR,
+    retries: 'any non-2xx, 8 times over about 28 h (Svix schedule)',
     title: 'Svix',
     headerPrefix: 'svix',
     secretFormat: 'base64',

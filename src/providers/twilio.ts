@@ -1,7 +1,16 @@
 import type { Provider } from '../types.js'
 import { fail, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTwilio } from '../verifiers/url-hmac.js'
-import { type DeliveryContext, defineProvider, parseForm, pick, SECOND } from './define.js'
+import {
+  type DeliveryContext,
+  defineProvider,
+  MAX_UNVERIFIED_FORM_FIELDS,
+  parseForm,
+  pick,
+  RETRIES_NONE,
+  SECOND,
+  tooManyFormFields,
+} from './define.js'
 
 /** Options of {@link twilio}. */
 export interface TwilioOptions {
@@ -56,10 +65,12 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
   return defineProvider<T>({
     name: 'twilio',
     signatureHeaders: ['x-twilio-signature'],
+    retriedStatuses: RETRIES_NONE,
     methods: ['POST', 'GET'],
     responseDeadlineMs: 15 * SECOND,
     info: {
       title: 'Twilio',
+      retries: 'none by default (`#rc=` connection overrides retry timeouts and connection failures)',
       scheme:
         'HMAC-SHA1 (Auth Token) or HMAC-SHA256 (SharedKey) base64 of URL + sorted form fields; JSON via `bodySHA256`',
       headers: ['X-Twilio-Signature', 'X-Twilio-Webhooks-Signature-Settings'],
@@ -76,6 +87,13 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
         return fail(
           'invalid_signature',
           'the body is neither form fields nor covered by a `bodySHA256` URL parameter, so the signature does not cover it.',
+          'twilio',
+        )
+      }
+      if (form && tooManyFormFields(d.text())) {
+        return fail(
+          'malformed_signature',
+          `the form has more than ${MAX_UNVERIFIED_FORM_FIELDS} fields; Twilio sends a few dozen.`,
           'twilio',
         )
       }

@@ -1,7 +1,7 @@
 import type { Provider } from '../types.js'
 import { verifySeparateTimestamp } from '../verifiers/separate-timestamp.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { defineProvider, MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 
 /** Options of {@link twitch}. */
 export interface TwitchOptions {
@@ -39,9 +39,11 @@ export function twitch<T = unknown>(options: TwitchOptions): Provider<T> {
     name: 'twitch',
     idSigned: true,
     signatureHeaders: ['twitch-eventsub-message-signature'],
+    retriedStatuses: RETRIES_5XX,
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Twitch EventSub',
+      retries: 'not documented (failing endpoints get the subscription revoked); 5xx assumed',
       scheme: 'HMAC-SHA256 hex of `id + timestamp + body`, `sha256=` prefix',
       headers: ['Twitch-Eventsub-Message-Signature', 'Twitch-Eventsub-Message-Id', 'Twitch-Eventsub-Message-Timestamp'],
       id: '`Twitch-Eventsub-Message-Id` header (signed)',

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { pick } from './define.js'
+import { pick, RETRIES_5XX } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link typeform}. */
@@ -22,6 +22,8 @@ export interface TypeformOptions {
 export function typeform<T = unknown>(options: TypeformOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'typeform',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not confirmed (410 and 404 may disable the webhook); 5xx assumed',
     title: 'Typeform',
     signature: 'typeform-signature',
     headers: ['Typeform-Signature'],

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { HOUR, pick, SECOND } from './define.js'
+import { HOUR, pick, RETRIES_5XX, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link vercel}. */
@@ -21,6 +21,8 @@ export interface VercelOptions {
 export function vercel<T = unknown>(options: VercelOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'vercel',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not documented; 5xx assumed',
     title: 'Vercel',
     retryWindowMs: 24 * HOUR,
     responseDeadlineMs: 30 * SECOND,

@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, parseForm, pick } from './define.js'
+import { type DeliveryContext, parseForm, pick, RETRIES_NONE } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link woocommerce}. */
@@ -34,6 +34,8 @@ export function woocommerce<T = unknown>(options: WooCommerceOptions): Provider<
   const ping = { status: 200, headers: {}, body: '' }
   return hmacBodyProvider<T>({
     name: 'woocommerce',
+    retriedStatuses: RETRIES_NONE,
+    retries: 'none: the webhook is disabled after 5 failures',
     title: 'WooCommerce',
     signature: 'x-wc-webhook-signature',
     headers: ['X-WC-Webhook-Signature', 'X-WC-Webhook-Topic'],

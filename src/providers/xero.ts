@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
-import { SECOND } from './define.js'
+import { RETRIES_5XX, SECOND } from './define.js'
 import { hmacBodyProvider } from './hmac-body.js'
 
 /** Options of {@link xero}. */
@@ -29,6 +29,8 @@ interface XeroPayload {
 export function xero<T = unknown>(options: XeroOptions): Provider<T> {
   return hmacBodyProvider<T>({
     name: 'xero',
+    retriedStatuses: RETRIES_5XX,
+    retries: 'not documented; 5xx assumed',
     title: 'Xero',
     responseDeadlineMs: 5 * SECOND,
     signature: 'x-xero-signature',

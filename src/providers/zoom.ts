@@ -3,7 +3,7 @@ import { getCrypto } from '../crypto/index.js'
 import type { Provider } from '../types.js'
 import { verifySeparateTimestamp } from '../verifiers/separate-timestamp.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, MINUTE, pick, SECOND } from './define.js'
+import { type DeliveryContext, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
 
 /** Options of {@link zoom}. */
 export interface ZoomOptions {
@@ -41,10 +41,12 @@ export function zoom<T = unknown>(options: ZoomOptions): Provider<T> {
   return defineProvider<T>({
     name: 'zoom',
     signatureHeaders: ['x-zm-signature'],
+    retriedStatuses: RETRIES_ANY_ERROR,
     retryWindowMs: 85 * MINUTE,
     responseDeadlineMs: 3 * SECOND,
     info: {
       title: 'Zoom',
+      retries: 'anything but 200/204 within 3 s, 3 times (Zoom docs)',
       scheme: 'HMAC-SHA256 hex of `v0:timestamp:body`, `v0=` prefix',
       headers: ['x-zm-signature', 'x-zm-request-timestamp'],
       id: 'SHA-256 of the body',

@@ -1,4 +1,4 @@
-import { concatBytes, fromHex, toHex, utf8 } from '../crypto/encoding.js'
+import { concatBytes, toHex, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant } from '../errors.js'
 import { bodyBytes, normalizeHeaders } from '../request.js'
@@ -6,6 +6,7 @@ import type { HeadersInput } from '../types.js'
 import {
   checkTimestamp,
   checkTolerance,
+  decodeSignature,
   fail,
   hmacMatches,
   parseInteger,
@@ -130,7 +131,7 @@ export async function verifyContentfulRequest(
 
   const signatureText = headers[SIGNATURE]
   if (!signatureText) return fail('missing_signature', `the ${SIGNATURE} header is missing.`, provider)
-  const signature = signatureText.length === 64 ? fromHex(signatureText) : undefined
+  const signature = signatureText.length === 64 ? decodeSignature(signatureText, 'hex') : undefined
   if (!signature) return fail('malformed_signature', `the ${SIGNATURE} header is not 64 hex characters.`, provider)
   const signedList = headers[SIGNED_HEADERS]
   if (!signedList) return fail('missing_header', `the ${SIGNED_HEADERS} header is missing.`, provider)
@@ -144,7 +145,8 @@ export async function verifyContentfulRequest(
   if (timestamp === undefined || timestamp <= MIN_TIMESTAMP_MS) {
     return fail('malformed_timestamp', `the ${TIMESTAMP} header is not epoch milliseconds.`, provider)
   }
-  const stale = checkTimestamp(timestamp, options.now, tolerance, provider)
+  // The toolkit refuses a request exactly `ttl` old (`Date.now() - timestamp >= ttl * 1000`).
+  const stale = checkTimestamp(timestamp, options.now, Math.max(0, tolerance - 1), provider)
   if (stale) return stale
   const path = canonicalPath(pathOf(options.url))
   if (path === undefined) return fail('malformed_signature', 'the request path cannot be canonicalised.', provider)

@@ -1,3 +1,4 @@
+import { derToRawEcdsa } from '../crypto/der.js'
 import { concatBytes, fromBase64, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant } from '../errors.js'
@@ -123,8 +124,10 @@ export async function verifyTimestampedEcdsa(
   const seconds = parseInteger(stamp)
   if (seconds === undefined) return fail('malformed_timestamp', 'the timestamp header is not Unix seconds.', provider)
   const signature = fromBase64(text)
-  if (!signature || signature.length < 8 || signature.length > 72) {
-    return fail('malformed_signature', 'the signature is not a base64 ECDSA signature.', provider)
+  // DER only, as @sendgrid/eventwebhook (starkbank-ecdsa `Signature.fromDer`): a raw r||s, which
+  // the crypto back ends would also take, is not what SendGrid sends.
+  if (!signature || signature.length < 8 || signature.length > 72 || !derToRawEcdsa(signature)) {
+    return fail('malformed_signature', 'the signature is not a base64 DER ECDSA signature.', provider)
   }
   const message = concatBytes(utf8(options.timestamp as string), bodyBytes(options.payload))
   const crypto = getCrypto()

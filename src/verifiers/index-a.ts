@@ -4,7 +4,9 @@ export {
   type BasicAuthOptions,
   basicAuthCredentials,
   type SharedTokenOptions,
+  tokenDigests,
   tokenMatches,
+  tokenMatchesDigests,
   verifyBasicAuth,
   verifySharedToken,
 } from './shared-token.js'

@@ -35,6 +35,7 @@ export {
 export {
   type HubSpotSchemeOptions,
   type HubSpotVersion,
+  hasDotSegment,
   type SquareSchemeOptions,
   signHubSpot,
   signSquare,

@@ -195,8 +195,14 @@ export interface QStashSchemeOptions {
   /** When set, the token's `sub` must equal it: the public URL QStash called. */
   url?: string
   now: number
-  /** Leeway for `exp`/`nbf`/`iat`, and the largest age of `iat`. @default 300000 */
+  /** The largest age of `iat`. @default 300000 */
   toleranceMs?: number
+  /**
+   * Leeway for `exp`, `nbf` and a future `iat`. A token is expired at `exp` itself, as jose
+   * (which @upstash/qstash uses) decides.
+   * @default 0 (as @upstash/qstash's `clockTolerance`)
+   */
+  clockToleranceMs?: number
   provider?: string
 }
 
@@ -220,7 +226,7 @@ export async function verifyQStash(
     algorithms: ['HS256'],
     secret: options.secret,
     now: options.now,
-    clockToleranceMs: toleranceMs,
+    clockToleranceMs: options.clockToleranceMs ?? 0,
     maxAgeMs: toleranceMs,
     requireExp: true,
     issuer: 'Upstash',

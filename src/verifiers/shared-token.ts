@@ -13,11 +13,37 @@ import { fail, type SchemeResult, type Secrets, secretList } from './shared.js'
  * const ok = await tokenMatches(new TextEncoder().encode(received), [new TextEncoder().encode(expected)])
  */
 export async function tokenMatches(received: Uint8Array, expected: readonly Uint8Array[]): Promise<boolean> {
+  return tokenMatchesDigests(received, await tokenDigests(expected))
+}
+
+/**
+ * The SHA-256 of each expected token, for {@link tokenMatchesDigests}: a scheme that checks many
+ * tokens per request (Microsoft Graph's `clientState` per notification) hashes its secrets once.
+ *
+ * @example
+ * import { tokenDigests, tokenMatchesDigests } from 'webhook-inbox/verifiers'
+ * const digests = await tokenDigests([new TextEncoder().encode(expected)])
+ * const ok = await tokenMatchesDigests(new TextEncoder().encode(received), digests)
+ */
+export async function tokenDigests(expected: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  const crypto = getCrypto()
+  return Promise.all(expected.map((key) => crypto.digest('SHA-256', key)))
+}
+
+/**
+ * {@link tokenMatches} against digests made by {@link tokenDigests}. Every digest is compared,
+ * whichever matched.
+ *
+ * @example
+ * import { tokenDigests, tokenMatchesDigests } from 'webhook-inbox/verifiers'
+ * const ok = await tokenMatchesDigests(received, await tokenDigests(expected))
+ */
+export async function tokenMatchesDigests(received: Uint8Array, digests: readonly Uint8Array[]): Promise<boolean> {
   const crypto = getCrypto()
   const digest = await crypto.digest('SHA-256', received)
   let matched = false
-  for (const key of expected) {
-    if (crypto.timingSafeEqual(digest, await crypto.digest('SHA-256', key))) matched = true
+  for (const expected of digests) {
+    if (crypto.timingSafeEqual(digest, expected)) matched = true
   }
   return matched
 }

@@ -51,9 +51,16 @@ export function secretList(secret: Secrets | undefined, provider?: string, optio
   })
 }
 
+/**
+ * Decodes a signature written in its canonical form only: lower-case hex, standard base64 with
+ * its padding (`base64`), or unpadded base64url (`base64url`). The official SDKs compare the
+ * encoded strings, so `ABCD…` for `abcd…`, a missing `=` or a `-` for `+` fails there and fails
+ * here.
+ */
 export function decodeSignature(text: string, encoding: SignatureEncoding): Uint8Array | undefined {
   if (text.length === 0) return undefined
-  return encoding === 'hex' ? fromHex(text) : fromBase64(text)
+  const bytes = encoding === 'hex' ? fromHex(text) : fromBase64(text)
+  return bytes && encodeSignature(bytes, encoding) === text ? bytes : undefined
 }
 
 export function encodeSignature(bytes: Uint8Array, encoding: SignatureEncoding): string {
@@ -79,6 +86,22 @@ export async function hmacMatches(
     }
   }
   return matched
+}
+
+/**
+ * Most signature entries one header may carry. Providers send one per active secret (two while
+ * a secret rotates); an unsigned request with hundreds would otherwise cost one public-key check
+ * each (Standard Webhooks `v1a`) before anything is known about its sender.
+ */
+export const MAX_SIGNATURE_ENTRIES = 8
+
+/** The refusal for a header with more than {@link MAX_SIGNATURE_ENTRIES} entries. */
+export function tooManySignatures(header: string, provider?: string): { ok: false; error: WebhookVerificationError } {
+  return fail(
+    'malformed_signature',
+    `${header} carries more than ${MAX_SIGNATURE_ENTRIES} signatures; a provider sends one per active secret.`,
+    provider,
+  )
 }
 
 /** Options every timestamped scheme takes. */
@@ -124,6 +147,29 @@ export function checkTolerance(toleranceMs: number | undefined, fallback: number
     provider,
   )
   return value
+}
+
+/**
+ * `JSON.parse` for a body read before its signature is checked: text nested deeper than
+ * `maxDepth` throws a `SyntaxError` without being parsed. A megabyte of `[[[[…` costs JSON.parse
+ * about 20 times a normal body of that size; the scan that refuses it is one linear pass.
+ */
+export function parseUnverifiedJson(text: string, maxDepth = 32): unknown {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 0x22) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length; i++) {
+        const inner = text.charCodeAt(i)
+        if (inner === 0x5c) i++
+        else if (inner === 0x22) break
+      }
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > maxDepth) throw new SyntaxError(`JSON nested deeper than ${maxDepth}`)
+    } else if (code === 0x5d || code === 0x7d) depth--
+  }
+  return JSON.parse(text)
 }
 
 /** Parses an all-digits integer; anything else is `undefined`. */

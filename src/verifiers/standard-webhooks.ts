@@ -5,8 +5,10 @@ import { bodyBytes } from '../request.js'
 import {
   checkTimestamp,
   checkTolerance,
+  decodeSignature,
   fail,
   hmacMatches,
+  MAX_SIGNATURE_ENTRIES,
   parseInteger,
   RAW_BODY_HINT,
   type SchemeResult,
@@ -14,6 +16,7 @@ import {
   type Secrets,
   secretList,
   type ToleranceOptions,
+  tooManySignatures,
 } from './shared.js'
 
 /**
@@ -120,11 +123,13 @@ export async function verifyStandardWebhooks(
 
   const hmacCandidates: Uint8Array[] = []
   const edCandidates: Uint8Array[] = []
-  for (const entry of header.split(' ')) {
+  const entries = header.split(' ')
+  if (entries.length > MAX_SIGNATURE_ENTRIES) return tooManySignatures('the webhook-signature header', provider)
+  for (const entry of entries) {
     const comma = entry.indexOf(',')
     if (comma < 0) continue
     const version = entry.slice(0, comma)
-    const value = fromBase64(entry.slice(comma + 1))
+    const value = decodeSignature(entry.slice(comma + 1), 'base64')
     if (!value) continue
     if (version === 'v1' && value.length === 32) hmacCandidates.push(value)
     else if (version === 'v1a' && value.length === 64) edCandidates.push(value)

@@ -10,6 +10,7 @@ import {
   HASHES,
   type HmacAlgorithm,
   hmacMatches,
+  MAX_SIGNATURE_ENTRIES,
   parseInteger,
   RAW_BODY_HINT,
   type SchemeResult,
@@ -18,6 +19,7 @@ import {
   type SignatureEncoding,
   secretList,
   type ToleranceOptions,
+  tooManySignatures,
 } from './shared.js'
 
 /** The shape of a Stripe-style `key=value` signature header. Defaults are Stripe's. */
@@ -36,6 +38,16 @@ export interface TimestampedHeaderFormat {
   algorithm?: HmacAlgorithm
   /** @default 'hex' */
   encoding?: SignatureEncoding
+  /**
+   * Only the last signature key counts, as in Paddle's SDK (which overwrites earlier `h1=`).
+   * @default false (every repeated key is tried, as Stripe does)
+   */
+  lastSignatureOnly?: boolean
+  /**
+   * Spaces around keys and values are ignored (`t=1, v1=…`), as @sanity/webhook ignores them.
+   * @default false (Stripe's and Paddle's SDKs compare the keys exactly)
+   */
+  trimPairs?: boolean
 }
 
 /** Options of {@link verifyTimestampedHeader}. */
@@ -76,17 +88,23 @@ export async function verifyTimestampedHeader(
 
   let timestampText: string | undefined
   const candidates: Uint8Array[] = []
-  for (const pair of header.split(options.pairSeparator ?? ',')) {
+  const pairs = header.split(options.pairSeparator ?? ',')
+  // The timestamp and up to MAX_SIGNATURE_ENTRIES signatures (Stripe adds one per active secret).
+  if (pairs.length > MAX_SIGNATURE_ENTRIES + 1) return tooManySignatures('the signature header', provider)
+  for (const pair of pairs) {
     const at = pair.indexOf('=')
     if (at < 0) continue
-    const key = pair.slice(0, at).trim()
-    const value = pair.slice(at + 1).trim()
+    // Not trimmed: the SDKs split on the separator and compare keys exactly, so `t=1, v1=…`
+    // carries no `v1` for them and none here.
+    const key = options.trimPairs ? pair.slice(0, at).trim() : pair.slice(0, at)
+    const value = options.trimPairs ? pair.slice(at + 1).trim() : pair.slice(at + 1)
     if (key === timestampKey) {
       if (timestampText !== undefined)
         return fail('malformed_signature', `the header has more than one "${timestampKey}=".`, provider)
       timestampText = value
     } else if (key === signatureKey) {
       const decoded = decodeSignature(value, encoding)
+      if (options.lastSignatureOnly) candidates.length = 0
       if (decoded) candidates.push(decoded)
     }
   }

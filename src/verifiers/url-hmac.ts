@@ -1,8 +1,9 @@
-import { concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from '../crypto/encoding.js'
+import { concatBytes, toBase64, toHex, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { bodyBytes } from '../request.js'
 import {
   checkTimestamp,
+  decodeSignature,
   fail,
   HASHES,
   hmacMatches,
@@ -122,6 +123,24 @@ export function twilioUrlCandidates(url: string): string[] {
   return [...new Set(out)]
 }
 
+/**
+ * True when the path of `url` has a `.` or `..` segment, written plainly or percent-encoded
+ * (`%2e`), with `/` or `\` as the separator. A router matches the raw path (`/sms/../status` is
+ * served by `/sms`) while `new URL()` resolves it (`/status`), so such a URL could verify as
+ * another route's; Twilio never calls one.
+ *
+ * @example
+ * import { hasDotSegment } from 'webhook-inbox/verifiers'
+ * hasDotSegment('https://example.com/sms/../status') // true
+ */
+export function hasDotSegment(url: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*/i.exec(url)
+  const rest = authority ? url.slice(authority[0].length) : url
+  const end = rest.search(/[?#]/)
+  const path = end === -1 ? rest : rest.slice(0, end)
+  return path.split(/[/\\]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))
+}
+
 function sortedByCodeUnit(values: Iterable<string>): string[] {
   return [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
@@ -210,9 +229,16 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
       provider,
     )
   }
-  const candidate = fromBase64(header)
-  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32) || !/^[A-Za-z0-9+/]+=*$/.test(header)) {
+  const candidate = decodeSignature(header, 'base64')
+  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32)) {
     return fail('malformed_signature', `X-Twilio-Signature is not a base64 HMAC-${algorithm.toUpperCase()}.`, provider)
+  }
+  if (hasDotSegment(options.url)) {
+    return fail(
+      'url_mismatch',
+      'the URL path has "." or ".." segments, so the route that received it is not the URL it names; Twilio never calls such a URL.',
+      provider,
+    )
   }
   const bodyHash = queryParam(options.url, 'bodySHA256')
   const params = bodyHash === undefined ? (options.params ?? {}) : {}
@@ -228,7 +254,7 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
   if (bodyHash !== undefined) {
     const crypto = getCrypto()
     const expected = await crypto.digest('SHA-256', bodyBytes(options.payload ?? ''))
-    const received = fromHex(bodyHash)
+    const received = decodeSignature(bodyHash, 'hex')
     if (!received || !crypto.timingSafeEqual(expected, received)) {
       return fail('invalid_signature', `the body does not match the URL's bodySHA256. ${RAW_BODY_HINT}`, provider)
     }
@@ -287,8 +313,8 @@ export async function verifySquare(options: SquareSchemeOptions): Promise<Scheme
   const keys = secretList(options.secret, provider)
   const header = options.signature?.trim()
   if (!header) return fail('missing_signature', 'the Square signature header is missing.', provider)
-  const candidate = fromBase64(header)
-  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32) || !/^[A-Za-z0-9+/]+=*$/.test(header)) {
+  const candidate = decodeSignature(header, 'base64')
+  if (!candidate || candidate.length !== (algorithm === 'sha1' ? 20 : 32)) {
     return fail('malformed_signature', 'the Square signature is not a base64 HMAC.', provider)
   }
   const message = concatBytes(utf8(options.url), bodyBytes(options.payload))
@@ -385,8 +411,8 @@ export async function verifyHubSpot(options: HubSpotSchemeOptions): Promise<Sche
   const header = options.signature?.trim()
   const headerName = version === 'v3' ? 'X-HubSpot-Signature-v3' : 'X-HubSpot-Signature'
   if (!header) return fail('missing_signature', `the ${headerName} header is missing.`, provider)
-  const candidate = version === 'v3' ? fromBase64(header) : fromHex(header)
-  if (candidate?.length !== 32 || (version === 'v3' && !/^[A-Za-z0-9+/]+=*$/.test(header))) {
+  const candidate = decodeSignature(header, version === 'v3' ? 'base64' : 'hex')
+  if (candidate?.length !== 32) {
     return fail(
       'malformed_signature',
       `${headerName} is not a ${version === 'v3' ? 'base64' : 'hex'} SHA-256.`,
@@ -406,6 +432,12 @@ export async function verifyHubSpot(options: HubSpotSchemeOptions): Promise<Sche
   const crypto = getCrypto()
   const body = bodyBytes(options.payload)
   const messages = hubspotMessages(version, options.method, options.url, body, ts)
+  // v1 and v2 are SHA-256(secret + message), open to length extension: from one captured request
+  // anyone can sign message + glue + more without the secret. The glue always holds NUL bytes
+  // (the high bytes of the 64-bit length), which HubSpot's JSON, methods and URLs never do.
+  if (version !== 'v3' && messages.some((message) => message.includes(0))) {
+    return fail('invalid_signature', `${headerName} v1/v2 cannot cover a body with NUL bytes.`, provider)
+  }
   let matched: Uint8Array | undefined
   for (const message of messages) {
     if (version === 'v3') {

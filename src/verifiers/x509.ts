@@ -4,7 +4,14 @@ import type { HashAlgorithm } from '../crypto/types.js'
 import { configInvariant } from '../errors.js'
 import { bodyBytes } from '../request.js'
 import { oidEquals, RSA_OID, readCertificate, spkiAlgorithm } from './asn1.js'
-import { checkTimestamp, fail, RAW_BODY_HINT, type SchemeResult, type ToleranceOptions } from './shared.js'
+import {
+  checkTimestamp,
+  fail,
+  parseUnverifiedJson,
+  RAW_BODY_HINT,
+  type SchemeResult,
+  type ToleranceOptions,
+} from './shared.js'
 
 /** The part of a Fetch `Response` a certificate download needs. */
 export interface CertificateResponse {
@@ -94,7 +101,8 @@ export function certificateSource(options: CertificateSourceOptions): Certificat
     'no global `fetch` in this runtime: pass a `fetch` option that downloads the signing certificate.',
     provider,
   )
-  const cache = new Map<string, Promise<{ publicKey: Uint8Array; notBefore: number; notAfter: number } | undefined>>()
+  type Loaded = { publicKey: Uint8Array; notBefore: number; notAfter: number } | 'unavailable' | undefined
+  const cache = new Map<string, Promise<Loaded>>()
 
   function load(url: string) {
     const hit = cache.get(url)
@@ -103,18 +111,25 @@ export function certificateSource(options: CertificateSourceOptions): Certificat
       cache.set(url, hit)
       return hit
     }
-    const pending = (async () => {
+    // A reset, a timeout, a 429 or a 5xx is an outage of the certificate host: 'unavailable', so
+    // the delivery is answered 503 and retried. Anything else that is not a certificate is refused.
+    const pending = (async (): Promise<Loaded> => {
       let timer: ReturnType<typeof setTimeout> | undefined
-      const expired = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), timeoutMs)
+      const expired = new Promise<'unavailable'>((resolve) => {
+        timer = setTimeout(() => resolve('unavailable'), timeoutMs)
       })
-      const fetched = (async () => {
-        const response = await (download as CertificateFetch)(url)
-        return response.ok ? await response.text() : undefined
+      const fetched = (async (): Promise<string | 'unavailable' | undefined> => {
+        try {
+          const response = await (download as CertificateFetch)(url)
+          if (response.ok) return await response.text()
+          return response.status === 429 || response.status >= 500 ? 'unavailable' : undefined
+        } catch {
+          return 'unavailable'
+        }
       })()
       try {
         const pem = await Promise.race([fetched, expired])
-        if (pem === undefined) return undefined
+        if (pem === undefined || pem === 'unavailable') return pem
         const info = readCertificate(pem)
         return info && oidEquals(spkiAlgorithm(info.publicKey), RSA_OID) ? info : undefined
       } catch {
@@ -127,7 +142,7 @@ export function certificateSource(options: CertificateSourceOptions): Certificat
     cache.set(url, pending)
     // A failed download is not remembered, so the provider's retry can succeed.
     pending.then((info) => {
-      if (!info && cache.get(url) === pending) cache.delete(url)
+      if ((!info || info === 'unavailable') && cache.get(url) === pending) cache.delete(url)
     })
     while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string)
     return pending
@@ -148,8 +163,19 @@ export function certificateSource(options: CertificateSourceOptions): Certificat
       )
     }
     const info = await load(url.href)
+    if (info === 'unavailable') {
+      return fail(
+        'certificate_unavailable',
+        'the signing certificate could not be downloaded (connection failed, timed out or the host answered 5xx); the provider will retry.',
+        provider,
+      )
+    }
     if (!info) {
-      return fail('certificate_error', 'the signing certificate could not be downloaded or read.', provider)
+      return fail(
+        'certificate_error',
+        'the signing certificate could not be read (not found, or not an RSA certificate).',
+        provider,
+      )
     }
     if (now < info.notBefore || now > info.notAfter) {
       return fail('certificate_error', 'the signing certificate is outside its validity period.', provider)
@@ -216,8 +242,15 @@ export function snsStringToSign(message: Readonly<Record<string, unknown>>, keys
   return out
 }
 
-/** Default certificate hosts for SNS: `sns.<region>.amazonaws.com` and `.amazonaws.com.cn` (sns-validator). */
-export const SNS_CERTIFICATE_HOSTS: HostAllowList = [/^sns\.[a-z0-9-]{3,}\.amazonaws\.com(\.cn)?$/]
+/**
+ * Default certificate hosts for SNS: the regional endpoints `sns.<region>.amazonaws.com` (and
+ * `.amazonaws.com.cn`), where a region is `us-east-1`, `us-gov-west-1`, `cn-north-1`, ...
+ * sns-validator's looser `sns.<anything>.amazonaws.com` also matches S3 virtual hosts such as
+ * `sns.s3-accelerate.amazonaws.com`, whose content anyone with a bucket named `sns` controls.
+ */
+export const SNS_CERTIFICATE_HOSTS: HostAllowList = [
+  /^sns\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}\.amazonaws\.com(?:\.cn)?$/,
+]
 
 /** Options of {@link verifySns}. */
 export interface SnsSchemeOptions extends ToleranceOptions {
@@ -232,7 +265,7 @@ export interface SnsSchemeOptions extends ToleranceOptions {
 
 function parseSns(payload: Uint8Array | string): SnsMessage | undefined {
   try {
-    const parsed = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder().decode(payload)) as unknown
+    const parsed = parseUnverifiedJson(typeof payload === 'string' ? payload : new TextDecoder().decode(payload))
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined
     const message = { ...(parsed as Record<string, unknown>) }
     // Lambda-style spellings (sns-validator convertLambdaMessage).

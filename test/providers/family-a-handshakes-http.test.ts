@@ -11,6 +11,7 @@ import type { Provider, WebhookEvent } from '../../src/types.js'
 
 const events: WebhookEvent[] = []
 const tokens: string[] = []
+const tokensWithSecret: string[] = []
 const routes: Record<string, Provider> = {
   '/meta': meta({ secret: 'app-secret', verifyToken: 'verify me' }),
   '/dropbox': dropbox({ secret: 'app-secret' }),
@@ -18,6 +19,10 @@ const routes: Record<string, Provider> = {
   '/xero': xero({ secret: 'webhook-key' }),
   '/woo': woocommerce({ secret: 'wc-secret' }),
   '/notion': notion({ onVerificationToken: (token) => void tokens.push(token) }),
+  '/notion-signed': notion({
+    secret: 'secret_live',
+    onVerificationToken: (token) => void tokensWithSecret.push(token),
+  }),
 }
 const listeners = Object.fromEntries(
   Object.entries(routes).map(([path, provider]) => [
@@ -110,5 +115,16 @@ describe('handshakes over HTTP', () => {
     })
     expect(response.status).toBe(200)
     expect(tokens).toEqual(['secret_abc123'])
+  })
+
+  it('Notion with a secret: an unsigned verification_token POST is refused and never reaches the hook', async () => {
+    const response = await fetch(`${base}/notion-signed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"verification_token":"secret_attacker"}',
+    })
+    expect(response.status).toBe(401)
+    expect(tokensWithSecret).toEqual([])
+    expect(events.filter((e) => e.provider === 'notion')).toEqual([])
   })
 })

@@ -40,7 +40,7 @@ testVerifier({
   sign: ({ secret, body, now }) => signPaddleRequest({ secret, body, now }),
   signatureHeaders: ['paddle-signature'],
   body: '{"event_id": "evt_01h", "event_type": "transaction.paid", "notification_id": "ntf_1", "data": {"name": "Zoë"}}',
-  toleranceMs: 300_000,
+  toleranceMs: 5_000,
   expectedId: 'evt_01h',
   expectedType: 'transaction.paid',
 })
@@ -224,24 +224,44 @@ describe('SDK cross-checks', () => {
       await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': forged }, body), { now }),
       'invalid_signature',
     )
-    // Difference 1: the SDK keeps only the last h1, so a rotation header whose new signature comes
-    // first fails there; any h1 matches here.
+    // Agreement: the SDK keeps only the last h1, so a header whose good signature comes first
+    // fails there, and here; with the good one last it passes in both.
     const rotating = `${reference};h1=${'0'.repeat(64)}`
     expect(await sdk.isSignatureValid(body, 'pdl_ntfset_sdk', rotating)).toBe(false)
+    expectCode(
+      await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': rotating }, body), { now }),
+      'invalid_signature',
+    )
+    const lastGood = `ts=${Math.floor(now / 1000)};h1=${'0'.repeat(64)};${reference.split(';')[1]}`
+    expect(await sdk.isSignatureValid(body, 'pdl_ntfset_sdk', lastGood)).toBe(true)
     expect(
-      (await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': rotating }, body), { now })).ok,
+      (await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': lastGood }, body), { now })).ok,
     ).toBe(true)
-    // Difference 2: the SDK allows 5 s, past only; the documented default here is ±5 min (see PaddleOptions).
+    // Agreement: upper-case hex fails the SDK's string compare, and here.
+    const upper = reference.replace(/h1=(.*)$/, (_m, h: string) => `h1=${h.toUpperCase()}`)
+    expect(await sdk.isSignatureValid(body, 'pdl_ntfset_sdk', upper)).toBe(false)
+    expect(
+      (await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': upper }, body), { now })).ok,
+    ).toBe(false)
+    // Agreement on the window: the SDK's 5 s, past side, a timestamp exactly 5 s old still valid.
+    const signedAt = Math.floor(now / 1000) * 1000
     expect(
       (
         await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': reference }, body), {
-          now: now + 60_000,
+          now: signedAt + 5000,
         })
       ).ok,
     ).toBe(true)
     expectCode(
       await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': reference }, body), {
-        now: now - 400_000,
+        now: signedAt + 5001,
+      }),
+      'timestamp_too_old',
+    )
+    // Deliberate difference (stricter): the SDK has no future check; here 5 s ahead is the limit.
+    expectCode(
+      await paddle({ secret: 'pdl_ntfset_sdk' }).verify(post({ 'paddle-signature': reference }, body), {
+        now: signedAt - 5001,
       }),
       'timestamp_in_future',
     )

@@ -279,7 +279,7 @@ describe('square', () => {
     expect((await square({ secret: 'asdf1234' }).verify({ ...request, url: SQUARE_URL }, { now: NOW })).ok).toBe(true)
   })
 
-  it('accepts the legacy SHA-1 header when the SHA-256 one is absent', async () => {
+  it('refuses the legacy SHA-1 header alone, as the square SDK does', async () => {
     const body = '{"event_id":"e1"}'
     const legacy = createHmac('sha1', 'asdf1234')
       .update(SQUARE_URL + body)
@@ -288,7 +288,7 @@ describe('square', () => {
       { method: 'POST', url: SQUARE_URL, headers: { 'x-square-signature': legacy }, body },
       { now: NOW },
     )
-    expect(result).toMatchObject({ ok: true, id: 'e1' })
+    expect(result).toMatchObject({ ok: false, error: { code: 'missing_signature' } })
   })
 
   it('refuses a notificationUrl that is not a URL at setup', () => {
@@ -397,8 +397,11 @@ describe('hubspot', () => {
       },
       body: '',
     }
-    // An empty body is not JSON: a good signature ends as invalid_body (400), never a 401.
-    expect(await provider.verify(get, { now: NOW })).toMatchObject({ ok: false, error: { code: 'invalid_body' } })
+    // The documented v2 GET vector: a workflow webhook without a body is accepted (payload null),
+    // its id derived from the signed method and URL.
+    const accepted = await provider.verify(get, { now: NOW })
+    expect(accepted).toMatchObject({ ok: true, payload: null })
+    if (accepted.ok) expect(accepted.id).toMatch(/^sha256:[0-9a-f]{64}$/)
     const post: WebhookRequest = {
       method: 'POST',
       url: HUBSPOT_URL,

@@ -139,6 +139,11 @@ describe('awsSns', () => {
       'http://sns.eu-west-2.amazonaws.com/SimpleNotificationService-aaaa.pem',
       'https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-aaaa.txt',
       'https://sns.eu-west-2.amazonaws.com.evil.com/cert.pem',
+      // S3 virtual hosts under amazonaws.com: a bucket named "sns" would serve any certificate.
+      'https://sns.s3-accelerate.amazonaws.com/cert.pem',
+      'https://sns.s3.amazonaws.com/cert.pem',
+      'https://sns.s3-website-us-east-1.amazonaws.com/cert.pem',
+      'https://sns.execute-api.amazonaws.com/cert.pem',
       'https://sns.eu-west-2.amazonaws.com:8443/cert.pem',
       'https://user@sns.eu-west-2.amazonaws.com/cert.pem',
       'not a url',
@@ -169,9 +174,10 @@ describe('awsSns', () => {
       topicArn: TOPIC,
       fetch: async (url) => (failures-- > 0 ? { ok: false, status: 503, text: async () => '' } : server.fetch(url)),
     })
+    // A certificate host that answers 5xx is an outage, not a forgery: 503, so SNS retries.
     expect(await flaky.verify(snsRequest(body), { now: NOW })).toMatchObject({
       ok: false,
-      error: { code: 'certificate_error' },
+      error: { code: 'certificate_unavailable', status: 503 },
     })
     expect((await flaky.verify(snsRequest(body), { now: NOW })).ok).toBe(true)
 
@@ -448,5 +454,87 @@ describe('paypal', () => {
       ok: false,
       error: { code: 'malformed_signature' },
     })
+  })
+})
+
+describe('certificate download failures are outages (503, retried), bad certificates are refused (401)', () => {
+  const body = referenceSns(
+    {
+      Type: 'Notification',
+      MessageId: 'outage-1',
+      TopicArn: TOPIC,
+      Message: 'x',
+      Timestamp: new Date(NOW).toISOString(),
+    },
+    '2',
+    NOTIFICATION_KEYS,
+  )
+  const reset = async () => {
+    throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
+  }
+  const status = (code: number) => async () => ({ ok: false, status: code, text: async () => '' })
+  const hang = () => new Promise<never>(() => {})
+  const cases = [
+    ['connection reset', reset, 503],
+    ['timeout', hang, 503],
+    ['502 from the certificate host', status(502), 503],
+    ['429 from the certificate host', status(429), 503],
+    ['404 from the certificate host', status(404), 401],
+    ['a body that is not a certificate', async () => ({ ok: true, status: 200, text: async () => 'nope' }), 401],
+  ] as const
+
+  for (const [label, fetch, expected] of cases) {
+    it(`AWS SNS: ${label} → ${expected}`, async () => {
+      const handler = createWebhookHandler({
+        provider: awsSns({ topicArn: TOPIC, fetch, certificateTimeoutMs: 20 }),
+        now: () => NOW,
+        enqueue: () => {},
+      })
+      const answer = await handler.handle(snsRequest(body))
+      expect(answer.status).toBe(expected)
+    })
+
+    it(`PayPal: ${label} → ${expected}`, async () => {
+      const handler = createWebhookHandler({
+        provider: paypal({ webhookId: 'WH-SUITE', fetch, certificateTimeoutMs: 20 }),
+        now: () => NOW,
+        enqueue: () => {},
+      })
+      const request = await signPayPalRequest({
+        privateKey: KEY_A,
+        certUrl: PAYPAL_CERT_URL(KEY_A),
+        webhookId: 'WH-SUITE',
+        body: '{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED"}',
+        now: NOW,
+      })
+      expect((await handler.handle(request)).status).toBe(expected)
+    })
+  }
+})
+
+describe('SNS_CERTIFICATE_HOSTS', () => {
+  it('allows the regional SNS endpoints and nothing else under amazonaws.com', async () => {
+    const { hostAllowed, SNS_CERTIFICATE_HOSTS } = await import('../../src/verifiers/index.js')
+    for (const host of [
+      'sns.us-east-1.amazonaws.com',
+      'sns.eu-central-1.amazonaws.com',
+      'sns.ap-southeast-2.amazonaws.com',
+      'sns.us-gov-west-1.amazonaws.com',
+      'sns.cn-north-1.amazonaws.com.cn',
+      'sns.il-central-1.amazonaws.com',
+    ]) {
+      expect(hostAllowed(host, SNS_CERTIFICATE_HOSTS), host).toBe(true)
+    }
+    for (const host of [
+      'sns.s3-accelerate.amazonaws.com',
+      'sns.s3.amazonaws.com',
+      'sns.s3.us-east-1.amazonaws.com',
+      'sns.s3-website-us-east-1.amazonaws.com',
+      'sns.execute-api.amazonaws.com',
+      'sns.us-east-1.amazonaws.com.evil.com',
+      'xsns.us-east-1.amazonaws.com',
+    ]) {
+      expect(hostAllowed(host, SNS_CERTIFICATE_HOSTS), host).toBe(false)
+    }
   })
 })

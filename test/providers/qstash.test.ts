@@ -14,7 +14,7 @@ testVerifier({
   create: (secrets) => qstash({ secret: secrets, url: true }),
   sign: ({ secret, body, now }) => signQStashRequest({ secret, body, now, url: URL_, messageId: 'msg_suite' }),
   signatureHeaders: ['upstash-signature'],
-  toleranceMs: 300_000,
+  // No symmetric window: valid from nbf to exp with no leeway, as @upstash/qstash (tested below).
   expectedId: 'msg_suite',
 })
 
@@ -83,10 +83,18 @@ describe('qstash', () => {
         error: { code },
       })
     }
-    // Without `url`, `sub` is not compared (as the SDK without `url`).
+    // By default `sub` must be the request URL; `url: false` turns that off (as the SDK without `url`).
     expect(
       (
         await qstash({ secret: 'current' }).verify(
+          request(referenceToken('current', { ...claims, sub: 'https://other/' }), body),
+          { now: NOW },
+        )
+      ).ok,
+    ).toBe(false)
+    expect(
+      (
+        await qstash({ secret: 'current', url: false }).verify(
           request(referenceToken('current', { ...claims, sub: 'https://other/' }), body),
           { now: NOW },
         )

@@ -200,7 +200,7 @@ describe('certificateSource timeout', () => {
       },
     })
     const url = 'https://certs.example.test/hang.pem'
-    expect(await source(url, NOW)).toMatchObject({ ok: false, error: { code: 'certificate_error' } })
+    expect(await source(url, NOW)).toMatchObject({ ok: false, error: { code: 'certificate_unavailable' } })
     hang = false
     expect(await source(url, NOW)).toMatchObject({ ok: true })
     expect(calls).toBe(2)
