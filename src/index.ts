@@ -28,6 +28,28 @@ export {
 } from './events/router.js'
 export { type PayloadSchemas, WebhookPayloadError, withSchemas } from './events/schemas.js'
 export type { StandardSchemaV1 } from './events/standard-schema.js'
+export type {
+  AcceptResult,
+  DeadInfo,
+  Inbox,
+  InboxDelivery,
+  InboxError,
+  InboxFailure,
+  InboxLease,
+  InboxListOptions,
+  InboxPage,
+  InboxPruneOptions,
+  InboxQuery,
+  InboxRecord,
+  InboxReplayFilter,
+  InboxState,
+  InboxStats,
+  InboxVerifyResult,
+  InboxWorker,
+  InboxWorkerOptions,
+  ProcessContext,
+  WorkerErrorInfo,
+} from './inbox/types.js'
 export { getHeader, normalizeHeaders } from './request.js'
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory.js'
 export { singleKeyStore } from './stores/single-key.js'
