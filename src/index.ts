@@ -28,6 +28,7 @@ export {
 } from './events/router.js'
 export { type PayloadSchemas, WebhookPayloadError, withSchemas } from './events/schemas.js'
 export type { StandardSchemaV1 } from './events/standard-schema.js'
+export { type MemoryInbox, type MemoryInboxOptions, memoryInbox } from './inbox/memory.js'
 export type {
   AcceptResult,
   DeadInfo,
@@ -50,6 +51,7 @@ export type {
   ProcessContext,
   WorkerErrorInfo,
 } from './inbox/types.js'
+export { createInboxWorker } from './inbox/worker.js'
 export { getHeader, normalizeHeaders } from './request.js'
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from './stores/memory.js'
 export { singleKeyStore } from './stores/single-key.js'

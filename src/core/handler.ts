@@ -1,6 +1,7 @@
 import invariant from 'tiny-invariant'
 import { fromUtf8Strict, toBase64 } from '../crypto/encoding.js'
 import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
+import type { Inbox } from '../inbox/types.js'
 import { bodyBytes, normalizeHeaders } from '../request.js'
 import { memoryStore } from '../stores/memory.js'
 import { singleKeyStore } from '../stores/single-key.js'
@@ -22,7 +23,10 @@ import {
 /** A composed receiver: verify → dedupe → enqueue → answer. */
 export interface WebhookHandler<T = unknown> {
   readonly provider: Provider<T>
-  readonly store: DedupeStore
+  /** The dedupe store; absent when the handler writes to an `inbox`. */
+  readonly store: DedupeStore | undefined
+  /** The inbox deliveries are accepted into, when one was given. */
+  readonly inbox: Inbox | undefined
   /** The effective limits and durations, defaults filled in. */
   readonly settings: Readonly<ResolvedTimings>
   /** Methods this handler accepts, upper-case (the provider's, `['POST']` by default). */
@@ -80,16 +84,29 @@ function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: Abo
  * export const POST = (request: Request) => handler.fetch(request)
  */
 export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions<T>): WebhookHandler<T> {
-  const { provider, enqueue } = options
+  const { provider, enqueue, inbox } = options
   configInvariant(
     provider && typeof provider.verify === 'function' && typeof provider.name === 'string',
     'createWebhookHandler: `provider` is required, for example `provider: stripe({ secret })` from webhook-inbox/providers.',
   )
-  configInvariant(
-    typeof enqueue === 'function',
-    'createWebhookHandler: `enqueue` is required: a function that puts the event on your queue and resolves once it is stored.',
-    provider.name,
-  )
+  if (inbox !== undefined) {
+    configInvariant(
+      typeof inbox?.accept === 'function',
+      'createWebhookHandler: `inbox` must be an inbox, e.g. `postgresInbox({ query })` from webhook-inbox/postgres.',
+      provider.name,
+    )
+    configInvariant(
+      options.store === undefined && enqueue === undefined,
+      `createWebhookHandler: set either \`inbox\` or \`store\` + \`enqueue\`, not both: the inbox already dedupes and stores each delivery, so remove ${options.store === undefined ? '`enqueue`' : enqueue === undefined ? '`store`' : '`store` and `enqueue`'} (process events with createInboxWorker), or remove \`inbox\` to keep your queue.`,
+      provider.name,
+    )
+  } else {
+    configInvariant(
+      typeof enqueue === 'function',
+      'createWebhookHandler: `enqueue` is required: a function that puts the event on your queue and resolves once it is stored (or pass `inbox` to store deliveries in the database).',
+      provider.name,
+    )
+  }
   const settings = resolveTimings(options)
   const clock = options.now ?? Date.now
   const methods = (provider.methods ?? ['POST']).map((m) => m.toUpperCase())
@@ -130,7 +147,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   }
 
   let store = options.store
-  if (!store) {
+  if (!store && !inbox) {
     store = memoryStore(options.onWarning ? { onWarning: (message) => warn(message) } : {})
     const message = `[webhook-inbox] [${name}] using the default memoryStore: it deduplicates within this process only. With more than one process, pass a shared store (webhook-inbox/redis, webhook-inbox/postgres).`
     if (options.onWarning) warn(message)
@@ -145,7 +162,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       `[webhook-inbox] [${name}] the store has no \`multiKey: true\`, so it is treated as a one-key store and each delivery's keys are claimed one after the other (not atomically as a set). Implement claim(keys[]) and set multiKey: true; see DedupeStore.`,
     )
   }
-  const dedupe = store
+  const dedupe = store as DedupeStore
 
   function reject(error: WebhookError, method: string, response: WebhookResponse = refused(error)): WebhookResponse {
     callHook(options.onRejected, { provider: name, method, error })
@@ -153,21 +170,18 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   }
 
   function storeError(error: unknown, operation: string): WebhookError {
+    const what = inbox ? 'the inbox' : 'the dedupe store'
     if (error instanceof TimeoutError) {
       return new WebhookStoreError(
         'store_timeout',
-        `the dedupe store did not answer ${operation} within ${settings.storeTimeoutMs} ms; the provider will retry.`,
+        `${what} did not answer ${operation} within ${settings.storeTimeoutMs} ms; the provider will retry.`,
         { provider: name },
       )
     }
-    return new WebhookStoreError(
-      'store_unavailable',
-      `the dedupe store failed on ${operation}; the provider will retry.`,
-      {
-        provider: name,
-        cause: error,
-      },
-    )
+    return new WebhookStoreError('store_unavailable', `${what} failed on ${operation}; the provider will retry.`, {
+      provider: name,
+      cause: error,
+    })
   }
 
   function buildEvent(
@@ -274,6 +288,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     const { id } = result
     const keys = dedupeKeys(id, result.replayKeys)
+    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, bytes, headers, now })
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
       claim = await withTimeout(() => dedupe.claim(keys, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs)
@@ -309,7 +324,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       const context = createEnqueueContext(keys[0] as string, settings.retentionMs, controller.signal)
       await withTimeout(
         async () => {
-          await enqueue(queued, context)
+          await (enqueue as NonNullable<typeof enqueue>)(queued, context)
           // A helper's publish still running here was not awaited: the event is not stored yet.
           if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
         },
@@ -346,6 +361,38 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       if (!keys.includes(key)) keys.push(key)
     }
     return keys
+  }
+
+  // One atomic step: the row (dedupe keys and delivery) is committed, or it is a duplicate, or
+  // nothing was written and the provider retries. 200 only after the commit.
+  async function acceptInto(
+    target: Inbox,
+    keys: readonly string[],
+    result: Extract<Awaited<ReturnType<Provider<T>['verify']>>, { ok: true }>,
+    request: { method: string; url: string; bytes: Uint8Array; headers: Record<string, string>; now: number },
+  ): Promise<WebhookResponse> {
+    const { id } = result
+    let event: WebhookEvent<T>
+    let answer: Awaited<ReturnType<Inbox['accept']>>
+    try {
+      event = buildEvent(id, result.type, result.payload, request.bytes, request.headers, request.now, result.timestamp)
+      const delivery = { event, body: request.bytes, method: request.method, url: request.url }
+      answer = await withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs)
+      invariant(
+        answer?.state === 'accepted' || answer?.state === 'duplicate',
+        'Inbox.accept must resolve to { state: "accepted" } | { state: "duplicate" }',
+      )
+    } catch (error) {
+      const failure = storeError(error, 'accept')
+      report({ provider: name, phase: 'accept', id, error: failure })
+      return refused(failure)
+    }
+    if (answer.state === 'duplicate') {
+      callHook(options.onDuplicate, { provider: name, id }, id)
+      return result.acceptedResponse ?? duplicate(id)
+    }
+    callHook(options.onAccepted, event, id)
+    return result.acceptedResponse ?? accepted(id)
   }
 
   function tooLarge(): WebhookError {
@@ -406,7 +453,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
   return {
     provider,
-    store: dedupe,
+    store,
+    inbox,
     settings,
     methods,
     handle,

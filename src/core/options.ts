@@ -1,4 +1,5 @@
 import { configInvariant } from '../errors.js'
+import type { Inbox } from '../inbox/types.js'
 import type { DedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent } from '../types.js'
 
@@ -12,7 +13,7 @@ export interface RejectedInfo {
 /** What `onError` is told: a failure on the handler's side (store, enqueue, a hook). */
 export interface ErrorInfo {
   provider: string
-  phase: 'verify' | 'claim' | 'enqueue' | 'complete' | 'release' | 'hook'
+  phase: 'verify' | 'claim' | 'accept' | 'enqueue' | 'complete' | 'release' | 'hook'
   /** The dedupe key's id part, when the failure concerns one event. */
   id?: string
   error: unknown
@@ -61,9 +62,15 @@ export interface WebhookHandlerOptions<T = unknown> {
    * Hands an accepted event to your queue. Resolve once it is durably queued (await the
    * publish: returning before it is stored answers 200 for an event that may be lost); throw to
    * have the provider retry. Use a helper from `webhook-inbox/bullmq`, `/pg-boss`, `/amqp` or
-   * `/nats`, or honour {@link EnqueueContext} yourself.
+   * `/nats`, or honour {@link EnqueueContext} yourself. Required unless `inbox` is set.
    */
-  enqueue: (event: WebhookEvent<T>, context: EnqueueContext) => Promise<unknown> | unknown
+  enqueue?: (event: WebhookEvent<T>, context: EnqueueContext) => Promise<unknown> | unknown
+  /**
+   * Dedupes and durably stores each delivery in one atomic step, instead of `store` + `enqueue`:
+   * the answer is 200 only once the row is committed; a `createInboxWorker` processes it after.
+   * Set either `inbox`, or `store` and `enqueue`, never both.
+   */
+  inbox?: Inbox
   /**
    * Where processed ids are remembered. Use a shared store (Redis, PostgreSQL) when more than
    * one process receives webhooks.
@@ -77,7 +84,7 @@ export interface WebhookHandlerOptions<T = unknown> {
    * @default half the provider's response deadline (5000 when it has none)
    */
   enqueueTimeoutMs?: number
-  /** How long one store call may take before the delivery is answered 503. @default 2000 */
+  /** How long one store (or inbox) call may take before the delivery is answered 503. @default 2000 */
   storeTimeoutMs?: number
   /**
    * How long a claim holds an id while it is enqueued; a crashed process blocks the id no longer.
