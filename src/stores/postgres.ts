@@ -57,6 +57,70 @@ function quoted(table: string): { name: string; index: string } {
   }
 }
 
+/** The rows of a `query` result: `{ rows }` (pg, PGlite) or the rows themselves (postgres.js). */
+export function rowsOf(name: string, operation: string, result: unknown): unknown[] {
+  const rows = Array.isArray(result) ? result : (result as { rows?: unknown } | undefined)?.rows
+  if (!Array.isArray(rows)) {
+    throw new WebhookStoreError(
+      'store_unavailable',
+      `${name}: ${operation} got no rows from \`query\`; it must resolve to { rows } (pg, PGlite) or to the rows (postgres.js).`,
+    )
+  }
+  return rows
+}
+
+/**
+ * `prepare()` for a store or inbox: runs `createSql` once before the first operation (nothing when
+ * it is undefined); a failure (database down) is tried again by the next operation.
+ */
+export function createOnce(query: PostgresQuery, createSql: string | undefined): () => Promise<void> {
+  let ready: Promise<void> | undefined
+  return () => {
+    if (createSql === undefined) return Promise.resolve()
+    if (!ready) {
+      const attempt = query(createSql, []).then(() => undefined)
+      attempt.catch(() => {
+        if (ready === attempt) ready = undefined
+      })
+      ready = attempt
+    }
+    return ready
+  }
+}
+
+/** Wraps DDL in a transaction-scoped advisory lock, so that processes starting at once do not race. */
+export function lockedDdl(ddl: string): string {
+  // Two plain `CREATE TABLE IF NOT EXISTS` racing can still fail with "duplicate key value
+  // violates unique constraint pg_type_typname_nsp_index".
+  return `DO $webhook_inbox$ BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('webhook-inbox:create-table'));
+${ddl}
+END $webhook_inbox$`
+}
+
+/**
+ * Runs one statement after `prepare()`, turning a driver failure into `store_unavailable` and
+ * checking the result's shape. Shared by the PostgreSQL store and inbox.
+ */
+export function runner(
+  name: string,
+  query: PostgresQuery,
+  prepare: () => Promise<void>,
+): (operation: string, text: string, params: unknown[]) => Promise<unknown[]> {
+  return async (operation, text, params) => {
+    let result: unknown
+    try {
+      await prepare()
+      result = await query(text, params)
+    } catch (error) {
+      throw new WebhookStoreError('store_unavailable', `${name}: ${operation} failed; is PostgreSQL reachable?`, {
+        cause: error,
+      })
+    }
+    return rowsOf(name, operation, result)
+  }
+}
+
 /**
  * The SQL that creates the store's table and its expiry index, for migrations. `token` is the
  * holder's token while a delivery holds the id and `NULL` once it is done; `expires_at` is the end
@@ -121,14 +185,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   configInvariant(typeof createTable === 'boolean', 'postgresStore: `createTable` must be true or false.')
   const query = options.query
 
-  // A transaction-scoped advisory lock serialises concurrent creators (several processes
-  // starting at once): two plain `CREATE TABLE IF NOT EXISTS` racing can still fail with
-  // "duplicate key value violates unique constraint pg_type_typname_nsp_index".
-  const createSql = `DO $webhook_inbox$ BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('webhook-inbox:create-table'));
-  CREATE TABLE IF NOT EXISTS ${name} (key text PRIMARY KEY, token text, expires_at timestamptz NOT NULL);
-  CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);
-END $webhook_inbox$`
+  const createSql =
+    lockedDdl(`  CREATE TABLE IF NOT EXISTS ${name} (key text PRIMARY KEY, token text, expires_at timestamptz NOT NULL);
+  CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);`)
 
   // One statement claims all keys of a delivery, or none: the insert runs only when the
   // statement's snapshot shows no live row for any key, and the keys are inserted in sorted
@@ -171,40 +230,9 @@ RETURNING 1`
 )
 SELECT count(*)::int AS deleted FROM deleted`
 
-  let ready: Promise<void> | undefined
+  const prepare = createOnce(query, createTable ? createSql : undefined)
 
-  function prepare(): Promise<void> {
-    if (!createTable) return Promise.resolve()
-    if (!ready) {
-      const attempt = query(createSql, []).then(() => undefined)
-      // A failure (database down) is tried again by the next operation.
-      attempt.catch(() => {
-        if (ready === attempt) ready = undefined
-      })
-      ready = attempt
-    }
-    return ready
-  }
-
-  async function run(operation: string, text: string, params: unknown[]): Promise<unknown[]> {
-    let result: Awaited<ReturnType<PostgresQuery>> | unknown[] | undefined
-    try {
-      await prepare()
-      result = await query(text, params)
-    } catch (error) {
-      throw new WebhookStoreError('store_unavailable', `postgresStore: ${operation} failed; is PostgreSQL reachable?`, {
-        cause: error,
-      })
-    }
-    const rows = Array.isArray(result) ? result : result?.rows
-    if (!Array.isArray(rows)) {
-      throw new WebhookStoreError(
-        'store_unavailable',
-        `postgresStore: ${operation} got no rows from \`query\`; it must resolve to { rows } (pg, PGlite) or to the rows (postgres.js).`,
-      )
-    }
-    return rows
-  }
+  const run = runner('postgresStore', query, prepare)
 
   function milliseconds(ms: number): string {
     return String(Math.max(1, Math.ceil(ms)))
@@ -254,3 +282,12 @@ SELECT count(*)::int AS deleted FROM deleted`
     },
   }
 }
+
+export {
+  type PostgresInbox,
+  type PostgresInboxOptions,
+  type PostgresTransaction,
+  pgPoolTransaction,
+  postgresInbox,
+  postgresInboxSchema,
+} from './postgres-inbox.js'

@@ -143,3 +143,5 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
   }
 }
+
+export { type SqliteInboxOptions, sqliteInbox } from './sqlite-inbox.js'

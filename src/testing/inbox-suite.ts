@@ -1,6 +1,6 @@
 import { createWebhookHandler } from '../core/handler.js'
-import { createInboxWorker } from '../inbox/worker.js'
 import type { Inbox, InboxDelivery, InboxLease, InboxQuery } from '../inbox/types.js'
+import { createInboxWorker } from '../inbox/worker.js'
 import { stripe } from '../providers/index.js'
 import { signStripeRequest } from './signers.js'
 
@@ -15,7 +15,7 @@ export interface InboxSuiteEffects<I extends Inbox = Inbox> {
   /** Creates the effects table for this inbox (the suite calls it once per test that needs it). */
   setup(inbox: I): Promise<unknown>
   /** Writes one effect through the transaction's `query`. */
-  write(query: InboxQuery, id: string): Promise<unknown>
+  write(query: InboxQuery, id: string, inbox: I): Promise<unknown>
   /** How many effects `id` has, read outside any transaction. */
   count(inbox: I, id: string): Promise<number>
 }
@@ -322,7 +322,10 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
     test('verify re-checks the stored signature; a wrong secret fails it', async (inbox) => {
       const handler = createWebhookHandler({ provider: stripe({ secret: SECRET }), inbox })
       const id = fresh('verify')
-      const signed = await signStripeRequest({ secret: SECRET, body: { id, object: 'event', type: 'charge.succeeded' } })
+      const signed = await signStripeRequest({
+        secret: SECRET,
+        body: { id, object: 'event', type: 'charge.succeeded' },
+      })
       expect((await handler.handle(signed)).status).toBe(200)
       expect(await inbox.verify(`stripe:${id}`, stripe({ secret: SECRET }))).toEqual({ ok: true })
       const wrong = await inbox.verify(`stripe:${id}`, stripe({ secret: 'whsec_other' }))
@@ -363,7 +366,10 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
       expect(attempts.get(ids[0] as string)).toBe(3)
       const stats = await inbox.stats()
       expect([stats.done, stats.dead, stats.pending, stats.failed]).toEqual([ids.length - 1, 1, 0, 0])
-      expect((await inbox.get(`stripe:${ids[0]}`))?.lastError).toEqual({ code: 'process_failed', message: 'always fails' })
+      expect((await inbox.get(`stripe:${ids[0]}`))?.lastError).toEqual({
+        code: 'process_failed',
+        message: 'always fails',
+      })
       expect(await inbox.replay(`stripe:${ids[0]}`)).toBe(1)
       const replayed = createInboxWorker({ inbox, process: async () => {} })
       expect(await replayed.drain()).toBe(1)
@@ -387,7 +393,8 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
       worker.start()
       const id = fresh('live')
       await inbox.accept([`stripe:${id}`], delivery(id))
-      for (let i = 0; i < 200 && (await inbox.stats()).processing === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      for (let i = 0; i < 200 && (await inbox.stats()).processing === 0; i++)
+        await new Promise((r) => setTimeout(r, 10))
       const stopping = worker.stop()
       release()
       await stopping
@@ -407,7 +414,7 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
           transactional: true,
           retry: { maxAttempts: 2, backoffMs: () => 0 },
           process: async (event, { query }) => {
-            await effects.write(query as InboxQuery, event.id)
+            await effects.write(query as InboxQuery, event.id, inbox)
             if (event.id === bad) throw new Error('after the effect')
           },
         })
@@ -423,11 +430,13 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
         await advance(short * 2)
         const current = await one(inbox)
         const ran = await inbox.transact?.(old, async (query) => {
-          await effects.write(query, stolen)
+          await effects.write(query, stolen, inbox)
         })
         expect(ran).toBe(false)
         expect(await effects.count(inbox, stolen)).toBe(0)
-        expect(await inbox.transact?.(current, (query) => effects.write(query, stolen).then(() => {}))).toBe(true)
+        expect(await inbox.transact?.(current, (query) => effects.write(query, stolen, inbox).then(() => {}))).toBe(
+          true,
+        )
         expect(await effects.count(inbox, stolen)).toBe(1)
         expect((await inbox.get(`stripe:${stolen}`))?.state).toBe('done')
       })

@@ -6,6 +6,7 @@
 
 export { type TestEnqueueOptions, type TestEnqueueReport, testEnqueue } from './enqueue-check.js'
 export { type RecordingStore, recordingStore, type StoreCall } from './fake-store.js'
+export { type InboxSuiteEffects, type InboxSuiteOptions, testInbox } from './inbox-suite.js'
 export {
   type SignerBase,
   signGitHubRequest,
@@ -18,4 +19,3 @@ export * from './signers-a.js'
 export * from './signers-bcd.js'
 export * from './signers-ei.js'
 export { type DedupeStoreSuiteOptions, testDedupeStore } from './store-suite.js'
-export { type InboxSuiteEffects, type InboxSuiteOptions, testInbox } from './inbox-suite.js'
