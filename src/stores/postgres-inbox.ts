@@ -145,11 +145,19 @@ export function pgPoolTransaction(pool: {
   connect(): Promise<{
     query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>
     release(error?: unknown): void
+    on?(event: 'error', listener: (error: Error) => void): unknown
+    off?(event: 'error', listener: (error: Error) => void): unknown
   }>
 }): PostgresTransaction {
   return async (work) => {
     const client = await pool.connect()
     let broken: unknown
+    // A checked-out pg client whose connection dies while `work` runs emits 'error' with no
+    // listener of the pool's, which would end the process; the next query fails instead.
+    const onError = (error: Error) => {
+      broken = error
+    }
+    client.on?.('error', onError)
     try {
       await client.query('BEGIN')
       const result = await work((text, params) => client.query(text, params))
@@ -163,6 +171,7 @@ export function pgPoolTransaction(pool: {
       }
       throw error
     } finally {
+      client.off?.('error', onError)
       client.release(broken instanceof Error ? broken : undefined)
     }
   }

@@ -5,7 +5,11 @@ import { randomBytes } from 'node:crypto'
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { signStripeRequest } from '../../src/testing/index.js'
-import type { WorkerConfig, WorkerMessage } from './fixtures/worker.js'
+import type { InboxProcessConfig, InboxProcessMessage } from './fixtures/inbox-process.js'
+import type { WorkerMessage as StoreWorkerMessage, WorkerConfig } from './fixtures/worker.js'
+
+/** Messages from any proof process: a store receiver, or an inbox receiver or worker. */
+export type WorkerMessage = StoreWorkerMessage | InboxProcessMessage
 
 const WORKER_PATH = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url))
 // `--import tsx` resolves from the working directory: the repository root.
