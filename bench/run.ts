@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createWebhookHandler } from '../src/index.js'
+import { createInboxWorker, createWebhookHandler, type Inbox } from '../src/index.js'
 import { stripe } from '../src/providers/index.js'
 import { memoryStore } from '../src/stores/memory.js'
 import type { DedupeStore } from '../src/stores/types.js'
@@ -275,6 +275,141 @@ async function endToEnd(subject: Subject): Promise<Row> {
   return summarise(subject.name, samples)
 }
 
+/** A signed delivery of a fresh id, made before the clock starts. */
+function signedDelivery(label: string, i: number): Promise<WebhookRequest> {
+  return signStripeRequest({
+    secret: SECRET,
+    body: {
+      id: `evt_bench_${run}_${label}_${i}`,
+      object: 'event',
+      type: 'invoice.paid',
+      data: { object: { id: 'in_1' } },
+    },
+  })
+}
+
+/** Receive-to-200 with an inbox: verify, one atomic accept (the row committed), answer. */
+async function receiveTo200(name: string, inbox: Inbox): Promise<Row> {
+  const handler = createWebhookHandler({ provider: stripe({ secret: SECRET }), inbox })
+  let request: WebhookRequest | undefined
+  const samples = await measure(
+    async () => {
+      const response = await handler.handle(request as WebhookRequest)
+      if (response.status !== 200) throw new Error(`${name}: handle answered ${response.status}`)
+    },
+    async (i) => {
+      request = await signedDelivery(name.replace(/\W/g, ''), i)
+    },
+  )
+  return summarise(name, samples)
+}
+
+/**
+ * Receive-to-processed: the receiver's inbox (pg Pool) and the worker's (postgres.js, with
+ * `listen`) are separate objects, so the only wake-up is PostgreSQL's NOTIFY; polling is set to
+ * 60 s so that it never helps. `parallel` deliveries are sent at once, each timed from its
+ * handle() call to the start of its `process`.
+ */
+async function receiveToProcessed(parallel: number): Promise<Row | undefined> {
+  if (!(await reachable(DATABASE_URL, 5432))) return undefined
+  const { postgresInbox } = await import('../src/stores/postgres.js')
+  const { default: pg } = await import('pg')
+  const { default: postgres } = await import('postgres')
+  const table = `webhook_inbox_bench_inbox_${run}_${parallel}`
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 })
+  pool.on('error', () => {})
+  const sql = postgres(DATABASE_URL, { max: 8, onnotice: () => {} })
+  const receiving = postgresInbox({ query: (text, params) => pool.query(text, params), table })
+  const working = postgresInbox({
+    query: (text, params) => sql.unsafe(text, params as never[]).then((rows) => ({ rows })),
+    listen: (channel, onNotify) => sql.listen(channel, onNotify),
+    table,
+  })
+  const handler = createWebhookHandler({ provider: stripe({ secret: SECRET }), inbox: receiving })
+  const sentAt = new Map<string, number>()
+  const waiting = new Map<string, () => void>()
+  const samples: number[] = []
+  const worker = createInboxWorker({
+    inbox: working,
+    concurrency: 16,
+    pollIntervalMs: 60_000,
+    process: (event) => {
+      const started = sentAt.get(event.id)
+      if (started !== undefined) samples.push(performance.now() - started)
+      waiting.get(event.id)?.()
+    },
+  })
+  try {
+    await working.stats() // creates the tables before the worker listens
+    worker.start()
+    await new Promise((resolve) => setTimeout(resolve, 300)) // LISTEN registered
+    const stop = performance.now() + SEGMENT_MS
+    let i = 0
+    while (performance.now() < stop && samples.length < ITERATIONS) {
+      const requests = await Promise.all(Array.from({ length: parallel }, () => signedDelivery(`p${parallel}`, i++)))
+      await Promise.all(
+        requests.map(async (request) => {
+          const id = JSON.parse(request.body as string).id as string
+          const processed = new Promise<void>((resolve) => waiting.set(id, resolve))
+          sentAt.set(id, performance.now())
+          const response = await handler.handle(request)
+          if (response.status !== 200) throw new Error(`receive-to-processed: handle answered ${response.status}`)
+          await processed
+        }),
+      )
+    }
+    return summarise(`postgres, ${parallel} at once`, samples)
+  } finally {
+    await worker.stop()
+    await working.close?.()
+    await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_keys`)
+    await pool.end()
+    await sql.end({ timeout: 1 })
+  }
+}
+
+async function benchInbox(): Promise<void> {
+  const rows: Row[] = []
+  const sqliteFile = join(tmpdir(), `webhook-inbox-bench-inbox-${run}.db`)
+  const { default: Database } = await import('better-sqlite3')
+  const { sqliteInbox } = await import('../src/stores/sqlite.js')
+  const database = new Database(sqliteFile)
+  try {
+    rows.push(await receiveTo200('sqlite inbox (better-sqlite3, WAL file)', sqliteInbox({ database })))
+  } finally {
+    database.close()
+    for (const suffix of ['', '-wal', '-shm']) rmSync(sqliteFile + suffix, { force: true })
+  }
+  if (await reachable(DATABASE_URL, 5432)) {
+    const { postgresInbox } = await import('../src/stores/postgres.js')
+    const { default: pg } = await import('pg')
+    const table = `webhook_inbox_bench_inbox_${run}`
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 })
+    pool.on('error', () => {})
+    try {
+      rows.push(
+        await receiveTo200(
+          'postgres inbox (pg Pool)',
+          postgresInbox({ query: (text, params) => pool.query(text, params), table }),
+        ),
+      )
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_keys`)
+      await pool.end()
+    }
+  } else {
+    console.log(`skipping the PostgreSQL inbox: nothing answers at ${DATABASE_URL}`)
+  }
+  table('inbox: receive to 200 (Stripe signature, one atomic accept committed, answer)', rows)
+  const processed: Row[] = []
+  for (const parallel of [1, 16]) {
+    const row = await receiveToProcessed(parallel)
+    if (row) processed.push(row)
+  }
+  if (processed.length > 0)
+    table('inbox: receive to processed (another inbox object woken by LISTEN/NOTIFY)', processed)
+}
+
 function table(title: string, rows: Row[], baseline?: number): void {
   const ms = (x: number) => `${x.toFixed(3)} ms`
   console.log(`\n${title}`)
@@ -311,6 +446,7 @@ async function main(): Promise<void> {
       handled.push(await endToEnd(subject))
     }
     table('handler.handle() per delivery (Stripe signature, claim, enqueue, complete)', handled, handled[0]?.p50)
+    await benchInbox()
     if (outOfBudget()) console.log(`\nstopped measuring after the ${BUDGET_MS} ms budget; some rows are missing`)
   } finally {
     await Promise.allSettled(list.map((subject) => subject.close()))
