@@ -373,9 +373,18 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   ): Promise<WebhookResponse> {
     const { id } = result
     let event: WebhookEvent<T>
-    let answer: Awaited<ReturnType<Inbox['accept']>>
     try {
       event = buildEvent(id, result.type, result.payload, request.bytes, request.headers, request.now, result.timestamp)
+    } catch (error) {
+      report({ provider: name, phase: 'accept', id, error })
+      return refused(
+        new WebhookError('internal_error', 'the event could not be built; nothing was stored; see onError.', {
+          provider: name,
+        }),
+      )
+    }
+    let answer: Awaited<ReturnType<Inbox['accept']>>
+    try {
       const delivery = { event, body: request.bytes, method: request.method, url: request.url }
       answer = await withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs)
       invariant(

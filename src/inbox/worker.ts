@@ -1,4 +1,4 @@
-import { configInvariant } from '../errors.js'
+import { configInvariant, WebhookStoreError } from '../errors.js'
 import type { WebhookEvent } from '../types.js'
 import { defaultBackoffMs, inboxError } from './inbox-internal.js'
 import type { InboxLease, InboxWorker, InboxWorkerOptions, WorkerErrorInfo } from './types.js'
@@ -140,7 +140,16 @@ export function createInboxWorker<T = unknown>(options: InboxWorkerOptions<T>): 
     if (!failed) {
       if (transactional) return
       try {
-        await inbox.complete(lease)
+        if (!(await inbox.complete(lease))) {
+          report({
+            phase: 'complete',
+            key: lease.key,
+            error: new WebhookStoreError(
+              'store_unavailable',
+              `the lease on ${lease.key} ran out before process finished (raise leaseMs); another worker may run it again.`,
+            ),
+          })
+        }
       } catch (error) {
         // The row stays leased; after leaseMs it is taken again (at least once).
         report({ phase: 'complete', key: lease.key, error })
