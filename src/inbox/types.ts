@@ -220,7 +220,7 @@ export interface ProcessContext {
   query: InboxQuery | undefined
   /** This attempt's number, from 1. */
   attempt: number
-  /** Aborts when the worker is stopped with `stop({ abort: true })` or its `signal` aborts. */
+  /** Aborts when the worker's `signal` option aborts: stop long work early, the row is then retried. */
   signal: AbortSignal
 }
 

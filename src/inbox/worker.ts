@@ -221,6 +221,7 @@ export function createInboxWorker<T = unknown>(options: InboxWorkerOptions<T>): 
   }
 
   function onAbort(): void {
+    aborter.abort(options.signal?.reason)
     void worker.stop()
   }
 

@@ -167,13 +167,27 @@ describe('createInboxWorker', () => {
     expect((await inner.get('stripe:p'))?.state).toBe('done')
   })
 
-  it('stops when its signal aborts', async () => {
+  it('stops when its signal aborts, and aborts the signal process gets', async () => {
     const controller = new AbortController()
-    const worker = createInboxWorker({ inbox: memoryInbox(), signal: controller.signal, process: () => {} })
+    const inbox = memoryInbox()
+    await inbox.accept(['stripe:long'], delivery('long'))
+    let started = false
+    const worker = createInboxWorker({
+      inbox,
+      signal: controller.signal,
+      retry: { backoffMs: () => 60_000 },
+      process: (_, { signal }) =>
+        new Promise<void>((_, reject) => {
+          started = true
+          signal.addEventListener('abort', () => reject(new Error('aborted')))
+        }),
+    })
     worker.start()
     expect(worker.running).toBe(true)
+    await until(() => started)
     controller.abort()
     await until(() => !worker.running)
+    await until(async () => (await inbox.get('stripe:long'))?.state === 'failed')
     worker.start()
     expect(worker.running).toBe(false)
   })
