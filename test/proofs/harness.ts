@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { signStripeRequest } from '../../src/testing/index.js'
-import type { InboxProcessConfig, InboxProcessMessage } from './fixtures/inbox-process.js'
+import type { InboxProcessMessage } from './fixtures/inbox-process.js'
 import type { WorkerMessage as StoreWorkerMessage, WorkerConfig } from './fixtures/worker.js'
 
 /** Messages from any proof process: a store receiver, or an inbox receiver or worker. */
