@@ -121,6 +121,9 @@ CREATE INDEX IF NOT EXISTS ${n.keysIndex} ON ${n.keys} (event_key);`
 
 type Row = Record<string, unknown>
 
+// `text` refuses NUL. These columns only serve filters; the exact values live in the event JSON.
+const plain = (value: string) => value.replaceAll('\0', '\uFFFD')
+
 const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`
 
 function uniqueViolation(error: unknown): boolean {
@@ -382,14 +385,14 @@ SELECT count(*)::int AS n FROM r`
       try {
         rows = await run('accept', acceptSql, [
           JSON.stringify(stored),
-          event.provider,
-          event.id,
-          event.type,
+          plain(event.provider),
+          plain(event.id),
+          plain(event.type),
           JSON.stringify(event),
           toBase64(delivery.body),
           JSON.stringify(event.headers),
-          delivery.method,
-          delivery.url,
+          plain(delivery.method),
+          plain(delivery.url),
           event.receivedAt,
           event.timestamp ?? null,
           n.channel,

@@ -312,10 +312,17 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
       const base = fresh('hostile')
       const hostile = ['*', '%', '_', "'", '"', ';--', '\n', '\0', 'ü', '😀', 'x'.repeat(1024), '\uD800']
       const keys = hostile.map((h) => `stripe:${base}${h}`)
-      const results = await Promise.all(keys.map((k, i) => inbox.accept([k], delivery(`${base}-${i}`))))
+      // The ids and types carry the hostile characters too: a signed id is the provider's to choose.
+      const ids = hostile.map((h, i) => `${base}-${i}${h}`)
+      const results = await Promise.all(
+        keys.map((k, i) => inbox.accept([k], delivery(ids[i] as string, '{}', `t${hostile[i]}`))),
+      )
       expect(results.map((r) => r.state)).toEqual(keys.map(() => 'accepted'))
       expect((await inbox.accept([`stripe:${base}`], delivery(base))).state).toBe('accepted')
-      for (const [i, k] of keys.entries()) expect((await inbox.get(k))?.id).toBe(`${base}-${i}`)
+      for (const [i, k] of keys.entries()) {
+        const record = await inbox.get(k)
+        expect([record?.id, record?.type, record?.event.id]).toEqual([ids[i], `t${hostile[i]}`, ids[i]])
+      }
       expect((await inbox.accept([keys[1] as string], delivery('again'))).state).toBe('duplicate')
     })
 
