@@ -3,7 +3,8 @@ import { configInvariant, WebhookStoreError } from '../errors.js'
 import { iso, listQuery, pruneQuery, replayQuery, storedKeys, verifyRecord } from '../inbox/inbox-internal.js'
 import type { Inbox, InboxLease, InboxQuery, InboxRecord, InboxState, InboxStats } from '../inbox/types.js'
 import { newToken, storageKey, tableName } from './key-internal.js'
-import { createOnce, lockedDdl, type PostgresQuery, rowsOf, runner } from './postgres.js'
+import type { PostgresQuery } from './postgres.js'
+import { createOnce, lockedDdl, rowsOf, runner } from './postgres-internal.js'
 
 /**
  * Runs `work` on one connection between `BEGIN` and `COMMIT` (`ROLLBACK` when it throws), giving
