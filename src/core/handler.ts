@@ -119,6 +119,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     ].map((h) => h.toLowerCase()),
   )
   const name = provider.name
+  // An inbox row keeps the signature headers, so that inbox.verify() can check it again.
+  const credentials = new Set([...ALWAYS_SENSITIVE, ...(provider.sensitiveHeaders ?? [])].map((h) => h.toLowerCase()))
 
   function report(info: ErrorInfo): void {
     if (!options.onError) return
@@ -155,7 +157,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       warnedAboutMemoryStore = true
       console.warn(message)
     }
-  } else if ((store as { multiKey?: unknown }).multiKey !== true) {
+  } else if (store && (store as { multiKey?: unknown }).multiKey !== true) {
     // A store written for the one-key contract would take the key array as one string key.
     store = singleKeyStore(store as unknown as SingleKeyDedupeStore)
     warn(
@@ -385,7 +387,13 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     let answer: Awaited<ReturnType<Inbox['accept']>>
     try {
-      const delivery = { event, body: request.bytes, method: request.method, url: request.url }
+      const delivery = {
+        event,
+        body: request.bytes,
+        method: request.method,
+        url: request.url,
+        headers: Object.fromEntries(Object.entries(request.headers).filter(([key]) => !credentials.has(key))),
+      }
       answer = await withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs)
       invariant(
         answer?.state === 'accepted' || answer?.state === 'duplicate',

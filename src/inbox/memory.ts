@@ -97,7 +97,7 @@ export function memoryInbox(options: MemoryInboxOptions = {}): MemoryInbox {
         state: 'pending',
         event: structuredClone(event),
         body: new Uint8Array(delivery.body),
-        headers: { ...event.headers },
+        headers: { ...delivery.headers },
         method: delivery.method,
         url: delivery.url,
         receivedAt: event.receivedAt,

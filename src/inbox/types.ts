@@ -28,6 +28,12 @@ export interface InboxDelivery<T = unknown> {
   method: string
   /** The full public URL the provider called (URL-signing schemes sign it). */
   url: string
+  /**
+   * The request headers kept on the row: credentials and provider-sensitive headers removed, but
+   * the signature headers kept (unlike `event.headers`), so that {@link Inbox.verify} can check
+   * the stored bytes again.
+   */
+  headers: Record<string, string>
 }
 
 /** The answer to {@link Inbox.accept}: stored now, or one of its keys is already in the inbox. */
@@ -54,7 +60,7 @@ export interface InboxRecord<T = unknown> {
   event: WebhookEvent<T>
   /** The exact raw body bytes as received. */
   body: Uint8Array
-  /** Request headers, lower-cased, credentials and provider-sensitive headers removed. */
+  /** Request headers, lower-cased, credentials and provider-sensitive headers removed; signature headers kept. */
   headers: Record<string, string>
   method: string
   url: string

@@ -391,7 +391,7 @@ SELECT count(*)::int AS n FROM r`
           plain(event.type),
           JSON.stringify(event),
           toBase64(delivery.body),
-          JSON.stringify(event.headers),
+          JSON.stringify(delivery.headers),
           plain(delivery.method),
           plain(delivery.url),
           event.receivedAt,

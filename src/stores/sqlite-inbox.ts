@@ -264,7 +264,7 @@ CREATE INDEX IF NOT EXISTS "${table}_keys_event_idx" ON ${keysTable} (event_key)
         type: event.type,
         event: JSON.stringify(event),
         body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-        headers: JSON.stringify(event.headers),
+        headers: JSON.stringify(delivery.headers),
         method: delivery.method,
         url: delivery.url,
         now: now(),

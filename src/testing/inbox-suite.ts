@@ -100,6 +100,7 @@ export function testInbox<I extends Inbox>(options: InboxSuiteOptions<I>): void 
       body: bytes,
       method: 'POST',
       url: 'https://example.test/webhooks/stripe',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
     }
   }
 

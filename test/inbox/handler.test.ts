@@ -68,7 +68,10 @@ describe('createWebhookHandler({ inbox })', () => {
     const again = await handler.handle(request)
     expect([again.status, JSON.parse(again.body).duplicate]).toEqual([200, true])
     const row = await inbox.get('stripe:evt_h1')
+    // The row keeps the signature header for inbox.verify(); the event (what process gets) does not.
     expect(Object.keys(row?.headers ?? {}).sort()).toEqual(['content-type', 'stripe-signature', 'user-agent'])
+    expect(Object.keys(row?.event.headers ?? {}).sort()).toEqual(['content-type', 'user-agent'])
+    expect((await inbox.verify('stripe:evt_h1', provider())).ok).toBe(true)
     expect(handler.inbox).toBe(slow)
     expect(handler.store).toBe(undefined)
   })

@@ -19,6 +19,7 @@ function delivery(id: string): InboxDelivery {
     body: new TextEncoder().encode(body),
     method: 'POST',
     url: 'https://example.test/webhooks',
+    headers: {},
   }
 }
 
