@@ -305,10 +305,36 @@ describe.skipIf(!hasPostgres)('inbox proofs across processes: PostgreSQL (pg and
     let processes: Worker[] = []
     try {
       processes = await start([
-        { name: 'r0', role: 'receiver', backend: 'pg', url, table, storeTimeoutMs: 400 },
-        { name: 'r1', role: 'receiver', backend: 'postgres.js', url, table, storeTimeoutMs: 400 },
-        { name: 'w0', role: 'worker', backend: 'pg', url, table, concurrency: 4, leaseMs: 3_000 },
-        { name: 'w1', role: 'worker', backend: 'postgres.js', url, table, concurrency: 4, leaseMs: 3_000 },
+        { name: 'r0', role: 'receiver', backend: 'pg', url, table, storeTimeoutMs: 400, clientTimeoutMs: 1_000 },
+        {
+          name: 'r1',
+          role: 'receiver',
+          backend: 'postgres.js',
+          url,
+          table,
+          storeTimeoutMs: 400,
+          clientTimeoutMs: 1_000,
+        },
+        {
+          name: 'w0',
+          role: 'worker',
+          backend: 'pg',
+          url,
+          table,
+          concurrency: 4,
+          leaseMs: 3_000,
+          clientTimeoutMs: 1_000,
+        },
+        {
+          name: 'w1',
+          role: 'worker',
+          backend: 'postgres.js',
+          url,
+          table,
+          concurrency: 4,
+          leaseMs: 3_000,
+          clientTimeoutMs: 1_000,
+        },
       ])
       const urls = processes.slice(0, 2).map((p) => p.url)
       const events = 300
