@@ -26,17 +26,34 @@ export const entries = {
   events: 'src/events/maps.ts',
   'events/github': 'src/events/github.ts',
   'events/slack': 'src/events/slack.ts',
+  simulator: 'src/simulator/index.ts',
 } as const
 
-export default defineConfig({
-  entry: entries,
-  format: ['esm', 'cjs'],
-  dts: true,
-  splitting: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  target: 'es2022',
-  platform: 'neutral',
-  outDir: 'dist',
-})
+export default defineConfig([
+  {
+    entry: entries,
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+    sourcemap: true,
+    // The command-line tool below writes into dist too, in parallel: keep its files.
+    clean: ['!cli.js', '!cli.js.map'],
+    treeshake: true,
+    target: 'es2022',
+    platform: 'neutral',
+    outDir: 'dist',
+  },
+  {
+    // The `webhook-inbox` executable (package.json `bin`): one ESM file for Node, with its shebang.
+    // pg and better-sqlite3 are the user's optional peers, loaded with import() when a command needs them.
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    outDir: 'dist',
+    external: ['pg', 'better-sqlite3'],
+  },
+])

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The `webhook-inbox` executable (package.json `bin`).
+import { main } from './main.js'
+
+main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+}).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`webhook-inbox: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+  },
+)
