@@ -229,6 +229,7 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
     options.sleep ??
     ((ms: number) =>
       new Promise<void>((resolve) => {
+        if (stop.signal.aborted) return resolve()
         const timer = setTimeout(resolve, ms)
         stop.signal.addEventListener('abort', () => {
           clearTimeout(timer)
@@ -286,7 +287,12 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
     for (let retry = 0; ; retry++) {
       if (stop.signal.aborted) return
       const drop = failConnection > 0 && random() < failConnection
-      const result = await slots.run(() => sendAttempt(request, { connections: pool, timeoutMs, dropMidBody: drop }))
+      const result = await slots.run(() =>
+        stop.signal.aborted
+          ? Promise.resolve(undefined)
+          : sendAttempt(request, { connections: pool, timeoutMs, dropMidBody: drop }),
+      )
+      if (!result) return
       const outcome = outcomeOf(result)
       statuses[outcome] = (statuses[outcome] ?? 0) + 1
       if (retry > 0) retried++
