@@ -49,6 +49,7 @@ export default defineConfig([
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     dts: false,
+    splitting: false,
     sourcemap: true,
     clean: false,
     target: 'node20',

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs'
 import { parseArgs, suggest, UsageError } from './args.js'
 import { CliError, type Command, helpText } from './command.js'
 import { deliveryCommands } from './delivery-commands.js'
+import { inboxCommands } from './inbox-commands.js'
 import type { Io } from './output.js'
 
-const commands: readonly Command[] = [...deliveryCommands]
+const commands: readonly Command[] = [...deliveryCommands, ...inboxCommands]
 
 function overview(): string {
   const width = Math.max(...commands.map((command) => command.name.length))
@@ -29,7 +30,16 @@ function overview(): string {
 
 /** Runs the tool with `argv` (without `node` and the script); resolves with the exit status. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [first, ...rest] = argv
+  let [first, ...rest] = argv
+  if (first === 'inbox') {
+    const sub = rest[0]
+    if (sub === undefined || sub.startsWith('-')) {
+      io.stdout.write(overview())
+      return sub === undefined ? 2 : 0
+    }
+    first = `inbox ${sub}`
+    rest = rest.slice(1)
+  }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout.write(overview())
     return first === undefined ? 2 : 0
