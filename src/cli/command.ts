@@ -2,6 +2,9 @@
 import type { OptionSpecs, Parsed } from './args.js'
 import type { Io } from './output.js'
 
+/** `-h, --help`, last in every command's options. */
+export const HELP: OptionSpecs = { help: { type: 'boolean', short: 'h', description: 'show this help' } }
+
 /** A failure at run time (unreachable endpoint or database): printed as one line, exit status 1. */
 export class CliError extends Error {
   override readonly name = 'CliError'

@@ -8,7 +8,7 @@ import { DELIVERY_PROVIDERS, type DeliveryProfile, deliveryProfile, type SignInp
 import { sampleEvent, sampleEventTypes } from '../testing/samples.js'
 import type { WebhookRequest } from '../types.js'
 import { type OptionSpec, type OptionSpecs, type Parsed, suggest, UsageError } from './args.js'
-import { CliError, type Command, flag, list, number, text } from './command.js'
+import { CliError, type Command, flag, HELP, list, number, text } from './command.js'
 import { formatMs, type Io, progressReporter, table } from './output.js'
 
 const SECRET_ENV = 'WEBHOOK_INBOX_SECRET'
@@ -46,8 +46,6 @@ const PROVIDER_OPTIONS: OptionSpecs = {
     description: 'extra header, repeatable (added after the signed ones)',
   },
 }
-
-const HELP: OptionSpecs = { help: { type: 'boolean', short: 'h', description: 'show this help' } }
 
 function providerProfile(parsed: Parsed): DeliveryProfile {
   const name = text(parsed, 'provider')

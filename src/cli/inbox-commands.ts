@@ -8,7 +8,7 @@ import { INBOX_STATES } from '../inbox/types.js'
 import { postgresInbox } from '../stores/postgres-inbox.js'
 import { sqliteInbox } from '../stores/sqlite-inbox.js'
 import { type OptionSpecs, type Parsed, UsageError } from './args.js'
-import { CliError, type Command, flag, list, number, text } from './command.js'
+import { CliError, type Command, flag, HELP, list, number, text } from './command.js'
 import { formatMs, type Io, table } from './output.js'
 
 const DATABASE_ENV = 'WEBHOOK_INBOX_DATABASE'
@@ -22,7 +22,6 @@ const COMMON: OptionSpecs = {
   table: { type: 'string', placeholder: 'name', description: "the inbox's table (default webhook_inbox_events)" },
   json: { type: 'boolean', description: 'print JSON' },
 }
-const HELP: OptionSpecs = { help: { type: 'boolean', short: 'h', description: 'show this help' } }
 const FILTERS: OptionSpecs = {
   provider: { type: 'string', placeholder: 'name', description: 'only events of this provider' },
   type: { type: 'string', placeholder: 'type', description: 'only events of this type' },
