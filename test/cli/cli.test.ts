@@ -12,7 +12,7 @@ import { createInboxWorker, createWebhookHandler, type Inbox } from '../../src/i
 import { github, stripe } from '../../src/providers/index.js'
 import { postgresInbox } from '../../src/stores/postgres.js'
 import { sqliteInbox } from '../../src/stores/sqlite.js'
-import { sampleEvent, signGitHubRequest, signStripeRequest } from '../../src/testing/index.js'
+import { sampleEvent, signStripeRequest } from '../../src/testing/index.js'
 import { dist, ensureBuilt } from '../edge/dist.js'
 import { databaseUrl, requireService, tcpProbe } from '../helpers/services.js'
 
