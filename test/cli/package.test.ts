@@ -62,4 +62,21 @@ describe('the packed package', () => {
       await server.close()
     }
   })
+
+  it('names the optional peer to install when an inbox command needs one that is missing', async () => {
+    writeFileSync(join(app, 'webhooks.db'), '')
+    for (const [database, message] of [
+      ['postgres://127.0.0.1:9/app', 'the inbox commands need the `pg` package for PostgreSQL: npm install pg'],
+      ['webhooks.db', 'the inbox commands need the `better-sqlite3` package for SQLite: npm install better-sqlite3'],
+    ] as const) {
+      const failure = await exec(npx, ['--no-install', 'webhook-inbox', 'inbox', 'stats', '--database', database], {
+        cwd: app,
+      }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      )
+      expect(failure?.code).toBe(1)
+      expect(failure?.stderr).toBe(`webhook-inbox inbox stats: ${message}\n`)
+    }
+  })
 })
