@@ -94,7 +94,7 @@ describe('webhook-inbox simulate against the example endpoint', () => {
     } finally {
       await server.close()
     }
-  })
+  }, 120_000)
 
   it('exits 1 and names the events never acknowledged when the provider gives up (GitHub does not retry)', async () => {
     const server = await startExampleServer({ secret: SECRET, failFirst: 1 })
@@ -200,7 +200,7 @@ describe('webhook-inbox send and sign', () => {
     )
     const option = await run(['simulate', '--provider', 'stripe', '--duplicate', '0.3'])
     expect(option.stderr).toContain('unknown option --duplicate (did you mean --duplicates?)')
-  })
+  }, 120_000)
 
   it('--help on every command shows its options and examples', async () => {
     for (const command of [
@@ -218,7 +218,7 @@ describe('webhook-inbox send and sign', () => {
       expect(help.stdout).toContain(`Usage: webhook-inbox ${command.join(' ')}`)
       expect(help.stdout).toMatch(/Examples:\n {2}webhook-inbox /)
     }
-  })
+  }, 120_000)
 })
 
 /** Accepts `count` Stripe deliveries into `inbox` through the handler, then fails them all to `dead`. */
@@ -300,7 +300,7 @@ describe('webhook-inbox inbox on SQLite', () => {
     const inbox = sqliteInbox({ database })
     const ids = await deadEvents(inbox, 4)
     await replayBringsDeadToDone(inbox, ['--database', file], ids)
-  })
+  }, 120_000)
 
   it('a missing file is one line, not a new empty database', async () => {
     const result = await run(['inbox', 'stats', '--database', join(dir, 'nope.db')])
@@ -324,7 +324,7 @@ describe.skipIf(!hasPostgres)('webhook-inbox inbox on PostgreSQL', () => {
     const inbox = postgresInbox({ query: (text, params) => pool.query(text, params), table })
     const ids = await deadEvents(inbox, 4)
     await replayBringsDeadToDone(inbox, ['--database', databaseUrl(), '--table', table], ids)
-  })
+  }, 120_000)
 
   it('an unreachable database is one line, without the password', async () => {
     const result = await run(['inbox', 'stats', '--database', 'postgres://app:s3cret@127.0.0.1:9/app'])
