@@ -1,10 +1,17 @@
 // The provider simulator: delivers events to an endpoint the way a provider's delivery system
 // does (its signer, its retry schedule, Retry-After, duplicates, reordering, broken connections)
 // and counts what came back. Used by `webhook-inbox simulate` and importable by tests.
+import { configInvariant } from '../errors.js'
 import { type SampleProvider, sampleEvent, sampleEventTypes } from '../testing/samples.js'
 import type { WebhookRequest } from '../types.js'
 import { type AttemptResult, connections, sendAttempt } from './http.js'
-import { type DeliveryProfile, deliveryProfile, type FailureReason, type SignInput } from './profiles.js'
+import {
+  DELIVERY_PROVIDERS,
+  type DeliveryProfile,
+  deliveryProfile,
+  type FailureReason,
+  type SignInput,
+} from './profiles.js'
 
 /** `provider`: the provider's own delays; `fast`: the same attempts, each delay divided by 1000. */
 export type RetrySchedule = 'provider' | 'fast'
@@ -212,8 +219,19 @@ function outcomeOf(result: AttemptResult): string {
  */
 export async function simulateProvider(options: SimulationOptions): Promise<SimulationReport> {
   const found = typeof options.provider === 'string' ? deliveryProfile(options.provider) : options.provider
-  if (!found) throw new TypeError(`[webhook-inbox] simulateProvider: unknown provider "${String(options.provider)}".`)
+  configInvariant(
+    found,
+    `simulateProvider: unknown provider "${String(options.provider)}"; known: ${DELIVERY_PROVIDERS.join(', ')}.`,
+  )
   const profile: DeliveryProfile = found
+  configInvariant(
+    typeof options.url === 'string' && /^https?:\/\//.test(options.url),
+    'simulateProvider: `url` must be an http:// or https:// URL.',
+  )
+  configInvariant(
+    typeof options.secret === 'string' && options.secret.length > 0,
+    `simulateProvider: \`secret\` is required: ${profile.secretHint}.`,
+  )
   const count = options.events ?? 100
   const concurrency = Math.max(1, options.concurrency ?? 10)
   const duplicates = options.duplicates ?? 0

@@ -187,10 +187,23 @@ const PROFILES: Record<SampleProvider, DeliveryProfile> = {
   },
 }
 
-/** Every provider the tool delivers for, sorted. */
+/**
+ * Every provider the tool delivers for, sorted.
+ *
+ * @example
+ * import { DELIVERY_PROVIDERS } from 'webhook-inbox/simulator'
+ * DELIVERY_PROVIDERS.includes('stripe') // true
+ */
 export const DELIVERY_PROVIDERS: readonly SampleProvider[] = [...SAMPLE_PROVIDERS].sort()
 
-/** The delivery profile of `provider`, or `undefined` when the tool does not know it. */
+/**
+ * The delivery profile of `provider` (signer, retry schedule, deadline), or `undefined` when the
+ * tool does not know it.
+ *
+ * @example
+ * import { deliveryProfile } from 'webhook-inbox/simulator'
+ * deliveryProfile('slack')?.retryDelaysMs // [1000, 60000, 300000]
+ */
 export function deliveryProfile(provider: string): DeliveryProfile | undefined {
   return Object.hasOwn(PROFILES, provider) ? PROFILES[provider as SampleProvider] : undefined
 }

@@ -1,7 +1,13 @@
 // Sample events written for this project (shapes follow each provider's published schema; the
 // values are invented). Used by `webhook-inbox send|simulate --event <type>` and by users' tests.
 
-/** Providers with sample events. */
+/**
+ * Providers with sample events.
+ *
+ * @example
+ * import { SAMPLE_PROVIDERS, sampleEventTypes } from 'webhook-inbox/testing'
+ * for (const provider of SAMPLE_PROVIDERS) console.log(provider, sampleEventTypes(provider))
+ */
 export const SAMPLE_PROVIDERS = [
   'stripe',
   'github',

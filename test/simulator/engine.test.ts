@@ -216,6 +216,22 @@ describe('simulateProvider: duplicates, reordering, broken connections, concurre
     expect(report.stillFailing).toBe(20)
   })
 
+  it('refuses setup mistakes with a WebhookConfigError', async () => {
+    const target = 'http://127.0.0.1:9/hook'
+    await expect(simulateProvider({ provider: 'strip' as never, secret: SECRET, url: target })).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining('unknown provider "strip"; known: discord, github'),
+    })
+    await expect(simulateProvider({ provider: 'stripe', secret: '', url: target })).rejects.toMatchObject({
+      code: 'invalid_config',
+    })
+    await expect(simulateProvider({ provider: 'stripe', secret: SECRET, url: 'localhost:3000' })).rejects.toMatchObject(
+      {
+        code: 'invalid_config',
+      },
+    )
+  })
+
   it('knows every provider it lists', () => {
     for (const name of DELIVERY_PROVIDERS) expect(deliveryProfile(name)?.provider).toBe(name)
     expect(deliveryProfile('hasOwnProperty')).toBeUndefined()
