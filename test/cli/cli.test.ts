@@ -85,7 +85,7 @@ describe('webhook-inbox simulate against the example endpoint', () => {
       // Every event failed twice before it was enqueued: at least two retries each.
       expect(Number(row(result.stdout, 'retried'))).toBeGreaterThanOrEqual(2 * events)
       expect(Number(row(result.stdout, 'duplicates answered'))).toBeGreaterThan(0)
-      expect(result.stdout).toMatch(/^500\s+\d+/m)
+      expect(result.stdout).toMatch(/^5\d\d\s+\d+/m)
       // The server agrees: each event enqueued exactly once.
       expect(server.enqueued.size).toBe(events)
       expect([...server.enqueued.values()].every((n) => n === 1)).toBe(true)
@@ -109,7 +109,8 @@ describe('webhook-inbox simulate against the example endpoint', () => {
       ])
       expect(result.code).toBe(1)
       const report = JSON.parse(result.stdout)
-      expect(report).toMatchObject({ events: 5, attempts: 5, accepted: 0, stillFailing: 5, statuses: { '500': 5 } })
+      expect(report).toMatchObject({ events: 5, attempts: 5, accepted: 0, stillFailing: 5 })
+      expect(Object.entries(report.statuses).every(([status]) => status.startsWith('5'))).toBe(true)
       expect(server.enqueued.size).toBe(0)
     } finally {
       await server.close()
