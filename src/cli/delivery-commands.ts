@@ -351,7 +351,15 @@ const simulate: Command = {
     const json = flag(parsed, 'json')
     const bar = progressReporter(io.stderr, 'simulate')
     if (!json) io.stderr.write(`${profile.title}: retries ${profile.schedule}\n`)
+    // Ctrl-C stops the run (a provider schedule waits for hours) and still prints the summary.
+    const stop = new AbortController()
+    const interrupt = () => {
+      io.stderr.write('\nsimulate: interrupted; unacknowledged events are reported as still failing\n')
+      stop.abort()
+    }
+    process.once('SIGINT', interrupt)
     const report = await simulateProvider({
+      signal: stop.signal,
       provider: profile,
       secret,
       url,
@@ -370,7 +378,7 @@ const simulate: Command = {
         ? undefined
         : (p) =>
             bar.update(p.settled, p.events, `events settled, ${p.acknowledged} acknowledged, ${p.attempts} attempts`),
-    })
+    }).finally(() => process.removeListener('SIGINT', interrupt))
     bar.end()
     if (report.unreachable)
       throw new CliError(`could not connect to ${url} (${report.unreachable}): is the server running?`)

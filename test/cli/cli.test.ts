@@ -1,6 +1,6 @@
 // The built `webhook-inbox` executable, spawned as a real process against the example endpoint
 // (examples/cli/server.ts) and against real PostgreSQL and SQLite inboxes.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -116,6 +116,45 @@ describe('webhook-inbox simulate against the example endpoint', () => {
       await server.close()
     }
   })
+})
+
+describe('webhook-inbox simulate on the real schedule', () => {
+  it('Ctrl-C stops a run that would wait for hours and still prints the summary, exit 1', async () => {
+    const server = await startExampleServer({ secret: SECRET, failFirst: 1 })
+    try {
+      const child = spawn(process.execPath, [
+        cli,
+        'simulate',
+        '--provider=stripe',
+        `--secret=${SECRET}`,
+        `--url=${server.url}/webhooks/stripe`,
+        '--events=3',
+      ])
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk
+      })
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk
+      })
+      // Every event has had its failed first attempt; the next one is a minute away.
+      const poll = setInterval(() => {
+        if (server.failures() === 3) {
+          clearInterval(poll)
+          child.kill('SIGINT')
+        }
+      }, 20)
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      expect(code).toBe(1)
+      expect(stderr).toContain('simulate: interrupted')
+      expect(row(stdout, 'still failing')).toBe('3')
+      expect(row(stdout, 'attempts')).toBe('3')
+      expect(server.enqueued.size).toBe(0)
+    } finally {
+      await server.close()
+    }
+  }, 120_000)
 })
 
 describe('webhook-inbox send and sign', () => {
