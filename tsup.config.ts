@@ -18,6 +18,7 @@ export const entries = {
   redis: 'src/stores/redis.ts',
   postgres: 'src/stores/postgres.ts',
   sqlite: 'src/stores/sqlite.ts',
+  otel: 'src/otel/index.ts',
   bullmq: 'src/queues/bullmq.ts',
   'pg-boss': 'src/queues/pg-boss.ts',
   amqp: 'src/queues/amqp.ts',

@@ -4,7 +4,16 @@
  * @module
  */
 export { type AdapterRefusal, createWebhookHandler, type WebhookHandler } from './core/handler.js'
-export type { EnqueueContext, ErrorInfo, RejectedInfo, ResolvedTimings, WebhookHandlerOptions } from './core/options.js'
+export type {
+  DeliveryStep,
+  DeliveryStepRunner,
+  EnqueueContext,
+  ErrorInfo,
+  HandlerInstrumentation,
+  RejectedInfo,
+  ResolvedTimings,
+  WebhookHandlerOptions,
+} from './core/options.js'
 export {
   ERROR_STATUS,
   isWebhookError,

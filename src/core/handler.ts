@@ -9,7 +9,13 @@ import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookEventFields, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
 import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
-import { type ErrorInfo, type ResolvedTimings, resolveTimings, type WebhookHandlerOptions } from './options.js'
+import {
+  type DeliveryStepRunner,
+  type ErrorInfo,
+  type ResolvedTimings,
+  resolveTimings,
+  type WebhookHandlerOptions,
+} from './options.js'
 import {
   accepted,
   duplicate,
@@ -56,6 +62,9 @@ const COMPLETE_ATTEMPTS = 3
 let warnedAboutMemoryStore = false
 
 class TimeoutError extends Error {}
+
+// The step runner when no instrumentation is set: the work, nothing else.
+const untraced: DeliveryStepRunner = (_step, work) => work()
 
 function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: AbortController): Promise<V> {
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -121,6 +130,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   const name = provider.name
   // An inbox row keeps the signature headers, so that inbox.verify() can check it again.
   const credentials = new Set([...ALWAYS_SENSITIVE, ...(provider.sensitiveHeaders ?? [])].map((h) => h.toLowerCase()))
+  const { instrumentation } = options
 
   function report(info: ErrorInfo): void {
     if (!options.onError) return
@@ -214,7 +224,13 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
   // Retries of `complete` stop at the provider's response deadline (DESIGN.md): past it the
   // provider has given up on this attempt anyway, and the event is already queued.
-  async function settle(keys: readonly string[], id: string, token: string, startedAt: number): Promise<void> {
+  async function settle(
+    keys: readonly string[],
+    id: string,
+    token: string,
+    startedAt: number,
+    step: DeliveryStepRunner,
+  ): Promise<void> {
     const deadline = startedAt + (provider.responseDeadlineMs ?? 2 * settings.enqueueTimeoutMs)
     for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
       const budget = attempt === 1 ? settings.storeTimeoutMs : Math.min(settings.storeTimeoutMs, deadline - Date.now())
@@ -223,9 +239,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         return
       }
       try {
-        const held = await withTimeout(
-          () => dedupe.complete(keys, token, { retentionMs: settings.retentionMs }),
-          budget,
+        const held = await step('complete', () =>
+          withTimeout(() => dedupe.complete(keys, token, { retentionMs: settings.retentionMs }), budget),
         )
         if (held === false) {
           report({
@@ -248,9 +263,9 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
   }
 
-  async function release(keys: readonly string[], id: string, token: string): Promise<void> {
+  async function release(keys: readonly string[], id: string, token: string, step: DeliveryStepRunner): Promise<void> {
     try {
-      await withTimeout(() => dedupe.release(keys, token), settings.storeTimeoutMs)
+      await step('release', () => withTimeout(() => dedupe.release(keys, token), settings.storeTimeoutMs))
     } catch (error) {
       // The lease still runs out, so the provider's later retry gets the id.
       report({ provider: name, phase: 'release', id, error: storeError(error, 'release') })
@@ -258,6 +273,18 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   }
 
   async function handle(request: WebhookRequest): Promise<WebhookResponse> {
+    if (!instrumentation) return deliver(request, untraced)
+    const probe = instrumentation.start(request)
+    let response: WebhookResponse | undefined
+    try {
+      response = await deliver(request, probe.step)
+      return response
+    } finally {
+      probe.end(response)
+    }
+  }
+
+  async function deliver(request: WebhookRequest, step: DeliveryStepRunner): Promise<WebhookResponse> {
     // Real time, not the injectable clock: it bounds how long this request may take.
     const startedAt = Date.now()
     const method = String(request.method ?? '').toUpperCase()
@@ -278,7 +305,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     let result: Awaited<ReturnType<Provider<T>['verify']>>
     try {
-      result = await provider.verify({ method, url: request.url, headers, body: bytes }, { now })
+      result = await step('verify', () => provider.verify({ method, url: request.url, headers, body: bytes }, { now }))
     } catch (error) {
       report({ provider: name, phase: 'verify', error })
       return refused(
@@ -293,7 +320,9 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, bytes, headers, now })
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
-      claim = await withTimeout(() => dedupe.claim(keys, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs)
+      claim = await step('claim', () =>
+        withTimeout(() => dedupe.claim(keys, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs),
+      )
       // A custom store that answers something else is treated like an unreachable one: 503, retried.
       invariant(
         claim?.state === 'duplicate' ||
@@ -324,17 +353,22 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       const queued = event
       const controller = new AbortController()
       const context = createEnqueueContext(keys[0] as string, settings.retentionMs, controller.signal)
-      await withTimeout(
-        async () => {
-          await (enqueue as NonNullable<typeof enqueue>)(queued, context)
-          // A helper's publish still running here was not awaited: the event is not stored yet.
-          if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
-        },
-        settings.enqueueTimeoutMs,
-        controller,
+      await step(
+        'enqueue',
+        () =>
+          withTimeout(
+            async () => {
+              await (enqueue as NonNullable<typeof enqueue>)(queued, context)
+              // A helper's publish still running here was not awaited: the event is not stored yet.
+              if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
+            },
+            settings.enqueueTimeoutMs,
+            controller,
+          ),
+        queued,
       )
     } catch (error) {
-      await release(keys, id, claim.token)
+      await release(keys, id, claim.token, step)
       const timedOut = error instanceof TimeoutError
       const failure = timedOut
         ? new WebhookError(
@@ -350,7 +384,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       report({ provider: name, phase: 'enqueue', id, error: timedOut ? failure : error })
       return refused(failure)
     }
-    await settle(keys, id, claim.token, startedAt)
+    await settle(keys, id, claim.token, startedAt, step)
     callHook(options.onAccepted, event, id)
     return result.acceptedResponse ?? accepted(id)
   }
@@ -419,6 +453,18 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   }
 
   function refuse(code: AdapterRefusal, options: { message?: string; method?: string; cause?: unknown } = {}) {
+    if (!instrumentation) return refusal(code, options)
+    const probe = instrumentation.start({ method: String(options.method ?? 'POST').toUpperCase() })
+    let response: WebhookResponse | undefined
+    try {
+      response = refusal(code, options)
+      return response
+    } finally {
+      probe.end(response)
+    }
+  }
+
+  function refusal(code: AdapterRefusal, options: { message?: string; method?: string; cause?: unknown }) {
     const method = String(options.method ?? 'POST').toUpperCase()
     if (code === 'body_too_large' && options.message === undefined) return reject(tooLarge(), method)
     const message =

@@ -1,7 +1,7 @@
 import { configInvariant } from '../errors.js'
 import type { Inbox } from '../inbox/types.js'
 import type { DedupeStore } from '../stores/types.js'
-import type { Provider, WebhookEvent } from '../types.js'
+import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
 
 /** What `onRejected` is told. Never a secret, signature or payload. */
 export interface RejectedInfo {
@@ -121,6 +121,48 @@ export interface WebhookHandlerOptions<T = unknown> {
    * processes. @default console.warn, once per process
    */
   onWarning?: (message: string) => void
+  /**
+   * Instrumentation points for tracing and metrics. Build it with `withOpenTelemetry` from
+   * `webhook-inbox/otel` rather than by hand: its shape may change in a minor release. Absent
+   * (the default), the handler does no instrumentation work at all.
+   */
+  instrumentation?: HandlerInstrumentation
+}
+
+/** The steps of one delivery that {@link HandlerInstrumentation} sees. */
+export type DeliveryStep = 'verify' | 'claim' | 'enqueue' | 'complete' | 'release'
+
+/**
+ * Runs one step of a delivery. It must call `work` once and settle as it settles; `event` is
+ * given for the `enqueue` step (the object the handler passes to `enqueue`).
+ */
+export type DeliveryStepRunner = <V>(step: DeliveryStep, work: () => Promise<V>, event?: WebhookEvent) => Promise<V>
+
+/**
+ * What the handler tells an instrumentation about each delivery: `start` when it begins (also
+ * for refusals an adapter reports through `handler.refuse`, which have only a method), every
+ * step through the returned `step`, and the answer through `end` (`undefined` if the handler
+ * threw, which it is written never to do). Used by `webhook-inbox/otel`.
+ *
+ * @example
+ * import { createWebhookHandler, type HandlerInstrumentation } from 'webhook-inbox'
+ *
+ * const timing: HandlerInstrumentation = {
+ *   start() {
+ *     const startedAt = performance.now()
+ *     return {
+ *       step: (_step, work) => work(),
+ *       end: (response) => console.log(response?.status, performance.now() - startedAt),
+ *     }
+ *   },
+ * }
+ * createWebhookHandler({ provider, enqueue, instrumentation: timing })
+ */
+export interface HandlerInstrumentation {
+  start(request: Pick<WebhookRequest, 'method'> & Partial<Pick<WebhookRequest, 'url' | 'headers'>>): {
+    step: DeliveryStepRunner
+    end(response: WebhookResponse | undefined): void
+  }
 }
 
 export interface ResolvedTimings {

@@ -1,0 +1,37 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createWebhookHandler, memoryStore, type WebhookEvent } from '../../src/index.js'
+import { contextFromHeaders, withOpenTelemetry } from '../../src/otel/index.js'
+import { injectTraceContext } from '../../src/otel/propagation.js'
+import { stripe } from '../../src/providers/index.js'
+import { signStripeRequest } from '../../src/testing/index.js'
+import { telemetry } from './telemetry.js'
+
+const SECRET = 'whsec_otel_propagation'
+let sdk = telemetry()
+afterEach(async () => {
+  propagation.disable()
+  await sdk.shutdown()
+  sdk = telemetry()
+})
+
+describe('injectTraceContext and contextFromHeaders', () => {
+  it('round-trip the sampled flag and tracestate without a global propagator', () => {
+    const span = sdk.tracer.startSpan('x')
+    const headers: Record<string, string> = {}
+    injectTraceContext(trace.setSpan(ROOT_CONTEXT, span), headers)
+    span.end()
+    const { traceId, spanId } = span.spanContext()
+    expect(headers.traceparent).toBe(`00-${traceId}-${spanId}-01`)
+    expect(trace.getSpanContext(contextFromHeaders(headers))).toMatchObject({ traceId, spanId, isRemote: true })
+  })
+
+  it('ignores a malformed or all-zero traceparent and missing headers', () => {
+    const base = context.active()
+    for (const traceparent of ['garbage', `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`, '00-abc-def-01']) {
+      expect(contextFromHeaders({ traceparent }, base)).toBe(base)
+    }
+    expect(contextFromHeaders(undefined, base)).toBe(base)
+  })
+})
