@@ -6,6 +6,9 @@
 //      with the memory, Redis and PostgreSQL stores, and the store's share of it (p50 minus memory's).
 //   3. the queue helpers (BullMQ, pg-boss, RabbitMQ, JetStream) as `enqueue`: what each adds to a
 //      delivery against a no-op enqueue (bench/queues.ts; AMQP_URL / NATS_URL as in the tests).
+//   4. what webhook-inbox/otel adds to one delivery (memory store): without it, with it and no
+//      OpenTelemetry SDK registered (the API's no-op providers), and with the SDK recording every
+//      span and metric (spans batched to an exporter that drops them).
 //
 // A store whose service does not answer is skipped with a message. Every measurement stops after
 // `BENCH_ITERATIONS` rounds or `BENCH_SEGMENT_MS`, whichever comes first, and the store rows stop
@@ -18,7 +21,11 @@ import { rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInboxWorker, createWebhookHandler, type Inbox } from '../src/index.js'
+import { metrics, trace } from '@opentelemetry/api'
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics'
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { createInboxWorker, createWebhookHandler, type Inbox, type WebhookHandlerOptions } from '../src/index.js'
+import { withOpenTelemetry } from '../src/otel/index.js'
 import { stripe } from '../src/providers/index.js'
 import { memoryStore } from '../src/stores/memory.js'
 import type { DedupeStore } from '../src/stores/types.js'
@@ -242,16 +249,22 @@ async function claimComplete(subject: Subject): Promise<Row[]> {
   return [summarise(`${subject.name}, 1 key`, samples[1]), summarise(`${subject.name}, 2 keys`, samples[2])]
 }
 
-async function endToEnd(subject: Subject): Promise<Row> {
+async function endToEnd(
+  subject: Subject,
+  label = subject.name,
+  wrap: (options: WebhookHandlerOptions) => WebhookHandlerOptions = (options) => options,
+): Promise<Row> {
   let enqueued = 0
-  const handler = createWebhookHandler({
-    provider: stripe({ secret: SECRET }),
-    store: subject.store,
-    onWarning: () => {},
-    enqueue: () => {
-      enqueued++
-    },
-  })
+  const handler = createWebhookHandler(
+    wrap({
+      provider: stripe({ secret: SECRET }),
+      store: subject.store,
+      onWarning: () => {},
+      enqueue: () => {
+        enqueued++
+      },
+    }),
+  )
   // Signing is the provider's work: done before the clock starts.
   let request: WebhookRequest | undefined
   const samples = await measure(
@@ -263,7 +276,7 @@ async function endToEnd(subject: Subject): Promise<Row> {
       request = await signStripeRequest({
         secret: SECRET,
         body: {
-          id: `evt_bench_${run}_${subject.name}_${i}`,
+          id: `evt_bench_${run}_${label}_${i}`,
           object: 'event',
           type: 'invoice.paid',
           data: { object: { id: 'in_1' } },
@@ -271,8 +284,46 @@ async function endToEnd(subject: Subject): Promise<Row> {
       })
     },
   )
-  if (enqueued !== samples.length + WARMUP) throw new Error(`${subject.name}: enqueued ${enqueued} events`)
-  return summarise(subject.name, samples)
+  if (enqueued !== samples.length + WARMUP) throw new Error(`${label}: enqueued ${enqueued} events`)
+  return summarise(label, samples)
+}
+
+/** An SDK that records every span and metric point and exports them nowhere. */
+function recordingSdk() {
+  const spans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} }
+  const points: PushMetricExporter = {
+    export: (_batch, done) => done({ code: 0 }),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  }
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] })
+  const meterProvider = new MeterProvider({
+    readers: [new PeriodicExportingMetricReader({ exporter: points, exportIntervalMillis: 1_000 })],
+  })
+  return {
+    register() {
+      trace.setGlobalTracerProvider(tracerProvider)
+      metrics.setGlobalMeterProvider(meterProvider)
+    },
+    async shutdown() {
+      trace.disable()
+      metrics.disable()
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()])
+    },
+  }
+}
+
+async function instrumentationOverhead(memory: Subject): Promise<Row[]> {
+  const rows = [await endToEnd(memory, 'without withOpenTelemetry')]
+  rows.push(await endToEnd(memory, 'withOpenTelemetry, no SDK (no-op API)', (options) => withOpenTelemetry(options)))
+  const sdk = recordingSdk()
+  sdk.register()
+  try {
+    rows.push(await endToEnd(memory, 'withOpenTelemetry, SDK recording', (options) => withOpenTelemetry(options)))
+  } finally {
+    await sdk.shutdown()
+  }
+  return rows
 }
 
 /** A signed delivery of a fresh id, made before the clock starts. */
@@ -410,10 +461,10 @@ async function benchInbox(): Promise<void> {
     table('inbox: receive to processed (another inbox object woken by LISTEN/NOTIFY)', processed)
 }
 
-function table(title: string, rows: Row[], baseline?: number): void {
+function table(title: string, rows: Row[], baseline?: number, first = 'store', versus = 'memory'): void {
   const ms = (x: number) => `${x.toFixed(3)} ms`
   console.log(`\n${title}`)
-  const head = ['store', 'n', 'p50', 'p99', 'mean', ...(baseline === undefined ? [] : ['p50 - memory'])]
+  const head = [first, 'n', 'p50', 'p99', 'mean', ...(baseline === undefined ? [] : [`p50 - ${versus}`])]
   const body = rows.map((r) => [
     r.what,
     String(r.n),
@@ -446,6 +497,12 @@ async function main(): Promise<void> {
       handled.push(await endToEnd(subject))
     }
     table('handler.handle() per delivery (Stripe signature, claim, enqueue, complete)', handled, handled[0]?.p50)
+
+    const memory = list.find((s) => s.name === 'memory')
+    if (memory) {
+      const traced = await instrumentationOverhead(memory)
+      table('webhook-inbox/otel per delivery (memory store)', traced, traced[0]?.p50, 'instrumentation', 'without')
+    }
     await benchInbox()
     if (outOfBudget()) console.log(`\nstopped measuring after the ${BUDGET_MS} ms budget; some rows are missing`)
   } finally {
