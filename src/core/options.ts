@@ -146,6 +146,7 @@ export type DeliveryStepRunner = <V>(step: DeliveryStep, work: () => Promise<V>,
  *
  * @example
  * import { createWebhookHandler, type HandlerInstrumentation } from 'webhook-inbox'
+ * import { github } from 'webhook-inbox/providers'
  *
  * const timing: HandlerInstrumentation = {
  *   start() {
@@ -156,7 +157,11 @@ export type DeliveryStepRunner = <V>(step: DeliveryStep, work: () => Promise<V>,
  *     }
  *   },
  * }
- * createWebhookHandler({ provider, enqueue, instrumentation: timing })
+ * createWebhookHandler({
+ *   provider: github({ secret: 'github-webhook-secret' }),
+ *   enqueue: async (event) => { await queue.add(event.type, event) },
+ *   instrumentation: timing,
+ * })
  */
 export interface HandlerInstrumentation {
   start(request: Pick<WebhookRequest, 'method'> & Partial<Pick<WebhookRequest, 'url' | 'headers'>>): {

@@ -32,14 +32,19 @@ export function injectTraceContext(ctx: Context, headers: Record<string, string>
  *
  * @example
  * import { trace } from '@opentelemetry/api'
+ * import type { WebhookEvent } from 'webhook-inbox'
  * import { contextFromHeaders } from 'webhook-inbox/otel'
  *
- * new Worker('webhooks', async (job) => {
- *   const parent = contextFromHeaders(job.data.headers)
- *   const span = trace.getTracer('consumer').startSpan('process', {}, parent)
- *   // ...
- *   span.end()
- * })
+ * // In your consumer, for a message whose headers are what `enqueue` got in `context.headers`:
+ * async function onMessage(message: { event: WebhookEvent; headers: Record<string, string> }) {
+ *   const parent = contextFromHeaders(message.headers)
+ *   const span = trace.getTracer('consumer').startSpan('process webhooks', {}, parent)
+ *   try {
+ *     console.log('processing', message.event.id)
+ *   } finally {
+ *     span.end()
+ *   }
+ * }
  */
 export function contextFromHeaders(
   headers: Readonly<Record<string, string | undefined>> | undefined,
