@@ -1,17 +1,11 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api'
-import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createWebhookHandler, memoryStore, type WebhookEvent } from '../../src/index.js'
-import { contextFromHeaders, withOpenTelemetry } from '../../src/otel/index.js'
+import { contextFromHeaders } from '../../src/otel/index.js'
 import { injectTraceContext } from '../../src/otel/propagation.js'
-import { stripe } from '../../src/providers/index.js'
-import { signStripeRequest } from '../../src/testing/index.js'
 import { telemetry } from './telemetry.js'
 
-const SECRET = 'whsec_otel_propagation'
 let sdk = telemetry()
 afterEach(async () => {
-  propagation.disable()
   await sdk.shutdown()
   sdk = telemetry()
 })
