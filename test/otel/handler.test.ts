@@ -136,6 +136,21 @@ const cases: Case[] = [
     inFlight: true,
   },
   {
+    name: 'in flight elsewhere, for a provider that treats 4xx as final (503)',
+    run: async () =>
+      instrumented({
+        provider: { ...stripe({ secret: SECRET }), retriedStatuses: [[500, 599]] },
+        store: heldStore('in-flight'),
+      }).handle(await delivery('evt_busy_5xx')),
+    status: 503,
+    outcome: 'in_flight',
+    code: 'in_flight',
+    spanStatus: STATUS.error,
+    children: ['webhook.verify', 'webhook.store.claim'],
+    duplicate: false,
+    inFlight: true,
+  },
+  {
     name: 'method not allowed',
     run: async () => instrumented().handle({ ...(await delivery()), method: 'PUT' }),
     status: 405,
