@@ -1,7 +1,8 @@
 // npm run examples — OpenTelemetry traces and metrics for a webhook receiver, printed to the console.
 // A node:http server on 127.0.0.1 receives four Stripe deliveries (accepted, its duplicate, a
-// forged one, one whose queue is down); every span is printed as one line when it ends, and the
-// metrics once at the end. In production, replace the two console exporters with OTLP (or the
+// forged one, one whose queue is down), then a handler with an inbox accepts one more and an
+// inbox worker processes it (failing once, then succeeding); every span is printed as one line
+// when it ends, and the metrics once at the end. In production, replace the two console exporters with OTLP (or the
 // Prometheus exporter) and keep the rest.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -20,7 +21,7 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base'
-import { createWebhookHandler, memoryStore } from 'webhook-inbox'
+import { createInboxWorker, createWebhookHandler, memoryInbox, memoryStore } from 'webhook-inbox'
 import { toNodeListener } from 'webhook-inbox/node'
 import { withOpenTelemetry } from 'webhook-inbox/otel'
 import { stripe } from 'webhook-inbox/providers'
@@ -110,8 +111,30 @@ queueDown = true
 statuses.push(await send('queue down', 'evt_observability_3'))
 server.close()
 
+// The inbox path: one atomic accept, then the worker after the 200.
+const inbox = memoryInbox()
+const inboxHandler = createWebhookHandler(withOpenTelemetry({ provider: stripe({ secret }), inbox }))
+const inboxed = await inboxHandler.handle(
+  await signStripeRequest({ secret, body: { id: 'evt_observability_4', object: 'event', type: 'invoice.paid' } }),
+)
+console.log(`\ninbox accepted: ${inboxed.status}`)
+statuses.push(inboxed.status)
+let attempts = 0
+const worker = createInboxWorker(
+  withOpenTelemetry({
+    inbox,
+    retry: { backoffMs: () => 0 },
+    process: async (event) => {
+      if (++attempts === 1) throw new Error('transient failure')
+      console.log(`processed ${event.id} on attempt ${attempts}`)
+    },
+  }),
+)
+await worker.drain()
+await worker.drain()
+
 console.log('\nmetrics:')
 // Shutting down exports what is left: the final metric points.
 await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()])
-const expected = [200, 200, 401, 500]
-process.exitCode = statuses.every((status, i) => status === expected[i]) ? 0 : 1
+const expected = [200, 200, 401, 500, 200]
+process.exitCode = attempts === 2 && statuses.every((status, i) => status === expected[i]) ? 0 : 1

@@ -317,7 +317,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     const { id } = result
     const keys = dedupeKeys(id, result.replayKeys)
-    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, bytes, headers, now })
+    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, bytes, headers, now }, step)
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
       claim = await step('claim', () =>
@@ -406,6 +406,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     keys: readonly string[],
     result: Extract<Awaited<ReturnType<Provider<T>['verify']>>, { ok: true }>,
     request: { method: string; url: string; bytes: Uint8Array; headers: Record<string, string>; now: number },
+    step: DeliveryStepRunner,
   ): Promise<WebhookResponse> {
     const { id } = result
     let event: WebhookEvent<T>
@@ -428,7 +429,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         url: request.url,
         headers: Object.fromEntries(Object.entries(request.headers).filter(([key]) => !credentials.has(key))),
       }
-      answer = await withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs)
+      answer = await step('accept', () => withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs))
       invariant(
         answer?.state === 'accepted' || answer?.state === 'duplicate',
         'Inbox.accept must resolve to { state: "accepted" } | { state: "duplicate" }',

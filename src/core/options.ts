@@ -130,7 +130,7 @@ export interface WebhookHandlerOptions<T = unknown> {
 }
 
 /** The steps of one delivery that {@link HandlerInstrumentation} sees. */
-export type DeliveryStep = 'verify' | 'claim' | 'enqueue' | 'complete' | 'release'
+export type DeliveryStep = 'verify' | 'claim' | 'accept' | 'enqueue' | 'complete' | 'release'
 
 /**
  * Runs one step of a delivery. It must call `work` once and settle as it settles; `event` is

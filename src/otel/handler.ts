@@ -18,9 +18,10 @@ import type {
   HandlerInstrumentation,
   WebhookHandlerOptions,
 } from '../core/options.js'
-import { configInvariant, ERROR_STATUS, isWebhookError } from '../errors.js'
+import { configInvariant, ERROR_STATUS } from '../errors.js'
 import { getHeader } from '../request.js'
 import type { VerifyResult, WebhookEvent, WebhookResponse } from '../types.js'
+import { errorType } from './error-type.js'
 import { ATTR, type DeliveryOutcome, DURATION_BUCKETS_S, INSTRUMENTATION_SCOPE, METRIC } from './names.js'
 import { injectTraceContext } from './propagation.js'
 
@@ -57,6 +58,7 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT'
 const STEP_SPAN: Record<Exclude<DeliveryStep, 'enqueue'>, string> = {
   verify: 'webhook.verify',
   claim: 'webhook.store.claim',
+  accept: 'webhook.inbox.accept',
   complete: 'webhook.store.complete',
   release: 'webhook.store.release',
 }
@@ -92,13 +94,6 @@ function createInstruments(meter: Meter): HandlerInstruments {
     storeDuration: duration(meter, METRIC.storeDuration, 'Time one dedupe store call took, by operation.'),
     enqueueDuration: duration(meter, METRIC.enqueueDuration, 'Time the enqueue hand-off took.'),
   }
-}
-
-/** `error.type` of a thrown value: the stable code of a WebhookError, else the class name. Never a message. */
-function errorType(error: unknown): string {
-  if (isWebhookError(error)) return error.code
-  const name = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name
-  return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(name) ? name : '_OTHER'
 }
 
 /** The stable code of a refusal, read from the documented `{ "error": { "code" } }` body; else the status. */
@@ -170,7 +165,8 @@ function handlerInstrumentation(
             m.verificationFailures.add(1, { [ATTR.provider]: provider, [ATTR.errorType]: code })
           }
         }
-        if (name === 'claim' && !failed) claimState = (value as { state?: string } | undefined)?.state
+        if ((name === 'claim' || name === 'accept') && !failed)
+          claimState = (value as { state?: string } | undefined)?.state
         const attributes: Attributes = { [ATTR.provider]: provider }
         if (code) {
           attributes[ATTR.errorType] = code
@@ -288,40 +284,14 @@ function chain(outer: HandlerInstrumentation, inner: HandlerInstrumentation): Ha
   }
 }
 
-/**
- * Adds OpenTelemetry traces and metrics to the options of `createWebhookHandler`: a span per
- * delivery (HTTP server conventions, webhook attributes), child spans for verify, the store
- * calls and enqueue (messaging `send`), `traceparent`/`tracestate` in the enqueued message's
- * `context.headers`, and the delivery metrics of the README "Observability" table. Your own
- * hooks (`onAccepted`, `onRejected`, ...) are left as they are and still fire. Never records a
- * secret, a signature, a payload or an error message.
- *
- * Uses the global tracer and meter providers of `@opentelemetry/api` (an optional peer
- * dependency) unless `tracer` or `meter` is given. Handlers built without it do no
- * instrumentation work.
- *
- * @example
- * import { createWebhookHandler } from 'webhook-inbox'
- * import { withOpenTelemetry } from 'webhook-inbox/otel'
- * import { stripe } from 'webhook-inbox/providers'
- *
- * const handler = createWebhookHandler(
- *   withOpenTelemetry(
- *     {
- *       provider: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }),
- *       enqueue: async (event, { headers }) => { await queue.add(event.type, { event, headers }) },
- *     },
- *     { route: '/webhooks/stripe' },
- *   ),
- * )
- */
-export function withOpenTelemetry<T>(
+/** The handler half of `withOpenTelemetry`. */
+export function instrumentHandler<T>(
   options: WebhookHandlerOptions<T>,
   telemetry: OpenTelemetryOptions = {},
 ): WebhookHandlerOptions<T> {
   configInvariant(
     typeof options?.provider?.name === 'string',
-    'withOpenTelemetry: pass the options of createWebhookHandler, with their `provider`, as the first argument.',
+    'withOpenTelemetry: pass the options of createWebhookHandler (with their `provider`) or of createInboxWorker (with `inbox` and `process`).',
   )
   configInvariant(
     telemetry.messaging === undefined || typeof telemetry.messaging.system === 'string',

@@ -1,10 +1,17 @@
 // Metric and attribute names of webhook-inbox/otel. The README "Observability" tables list
 // them; they follow the OpenTelemetry naming rules (dot-separated namespaces, units in the
-// instrument's unit and not its name, no `_total` suffix) and are stable from 0.2.0 on.
+// instrument's unit and not its name, no `_total` suffix) and are stable from this release on.
 
 /** Instrumentation scope name of the tracer and meter taken from the global providers. */
 export const INSTRUMENTATION_SCOPE = 'webhook-inbox'
 
+/**
+ * Every metric name `webhook-inbox/otel` records, for dashboards and alerts built in code.
+ *
+ * @example
+ * import { OTEL_METRICS } from 'webhook-inbox/otel'
+ * console.log(OTEL_METRICS.deliveries) // 'webhook.deliveries'
+ */
 export const METRIC = {
   deliveries: 'webhook.deliveries',
   deliveryDuration: 'webhook.delivery.duration',
@@ -20,6 +27,13 @@ export const METRIC = {
   workerLag: 'webhook.inbox.lag',
 } as const
 
+/**
+ * Every attribute name `webhook-inbox/otel` sets on spans and metric points.
+ *
+ * @example
+ * import { OTEL_ATTRIBUTES } from 'webhook-inbox/otel'
+ * console.log(OTEL_ATTRIBUTES.outcome) // 'webhook.outcome'
+ */
 export const ATTR = {
   provider: 'webhook.provider',
   eventId: 'webhook.event.id',
@@ -28,6 +42,7 @@ export const ATTR = {
   duplicate: 'webhook.duplicate',
   inFlight: 'webhook.in_flight',
   storeOperation: 'webhook.store.operation',
+  inboxAttempt: 'webhook.inbox.attempt',
   errorType: 'error.type',
   httpMethod: 'http.request.method',
   httpMethodOriginal: 'http.request.method_original',
@@ -43,7 +58,13 @@ export const ATTR = {
   messagingDestination: 'messaging.destination.name',
 } as const
 
-/** What a delivery ended as: the `webhook.outcome` attribute. */
+/**
+ * What a delivery ended as: the `webhook.outcome` attribute.
+ *
+ * @example
+ * import type { DeliveryOutcome } from 'webhook-inbox/otel'
+ * const alerting: DeliveryOutcome[] = ['failed']
+ */
 export type DeliveryOutcome = 'accepted' | 'duplicate' | 'handshake' | 'rejected' | 'in_flight' | 'failed'
 
 /** Histogram buckets in seconds: a delivery is milliseconds; a provider gives up after 3 to 30 s. */
