@@ -1,9 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { WebhookHandler } from '../core/handler.js'
 import { serveConnect } from './incoming.js'
-import { type AdapterOptions, resolveAdapterOptions } from './shared.js'
+import { type AdapterOptions, type HandlerSource, handlerSource, resolveAdapterOptions } from './shared.js'
 
-export type { AdapterOptions } from './shared.js'
+export type { AdapterOptions, HandlerSource } from './shared.js'
 
 const PARSED_MESSAGE =
   "the request body was already parsed by a body parser (express.json(), express.urlencoded() or express.text()), so its raw bytes are gone and the signature cannot be checked. Mount the webhook route before app.use(express.json()), or give it its own raw parser: app.post(path, express.raw({ type: '*/*' }), toExpress(handler))."
@@ -12,6 +11,7 @@ const PARSED_MESSAGE =
  * Mounts a webhook handler on Express 4 or 5. It reads the raw body itself (cut off at
  * `maxBodyBytes` while streaming), or takes the `Buffer` left by `express.raw()`; a body
  * already parsed by `express.json()` is refused with `body_already_parsed`, never re-serialised.
+ * Give it the handler, or a function that creates it on the first request ({@link HandlerSource}).
  *
  * @example
  * import express from 'express'
@@ -22,9 +22,10 @@ const PARSED_MESSAGE =
  * app.post('/webhooks/stripe', toExpress(handler))
  * app.use(express.json())
  */
-export function toExpress(handler: WebhookHandler<unknown>, options?: AdapterOptions): RequestHandler {
+export function toExpress(handler: HandlerSource, options?: AdapterOptions): RequestHandler {
   const resolved = resolveAdapterOptions('toExpress', options)
+  const getHandler = handlerSource('toExpress', handler)
   return (req: Request, res: Response, next: NextFunction): void => {
-    void serveConnect(handler, resolved, req, res, PARSED_MESSAGE, next)
+    void serveConnect('toExpress', getHandler, resolved, req, res, PARSED_MESSAGE, next)
   }
 }

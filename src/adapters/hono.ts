@@ -1,9 +1,17 @@
 import type { Context, Handler } from 'hono'
 import type { WebhookHandler } from '../core/handler.js'
 import { toFetchResponse } from '../core/responses.js'
-import { type AdapterOptions, firstValue, publicRequestUrl, resolveAdapterOptions } from './shared.js'
+import {
+  type AdapterOptions,
+  firstValue,
+  type HandlerSource,
+  handlerSource,
+  publicRequestUrl,
+  resolveAdapterOptions,
+  setupFailure,
+} from './shared.js'
 
-export type { AdapterOptions } from './shared.js'
+export type { AdapterOptions, HandlerSource } from './shared.js'
 
 const PARSED_MESSAGE =
   'the request body was already read as JSON, text or form data before the webhook handler (c.req.json(), a validator), so its raw bytes are gone. Register the webhook route before that middleware, or read it with c.req.arrayBuffer() only.'
@@ -11,7 +19,8 @@ const PARSED_MESSAGE =
 /**
  * A Hono handler for a webhook handler, on every runtime Hono runs on (Node with
  * `@hono/node-server`, Cloudflare Workers, Vercel Edge, Deno, Bun). The body limit is the
- * core's, enforced while streaming. Edge-safe: no `node:` import.
+ * core's, enforced while streaming. Edge-safe: no `node:` import. Give it the handler, or a
+ * function that creates it on the first request ({@link HandlerSource}).
  *
  * @example
  * import { Hono } from 'hono'
@@ -20,8 +29,9 @@ const PARSED_MESSAGE =
  * const app = new Hono()
  * app.post('/webhooks/stripe', toHono(handler))
  */
-export function toHono(handler: WebhookHandler<unknown>, options?: AdapterOptions): Handler {
+export function toHono(source: HandlerSource, options?: AdapterOptions): Handler {
   const resolved = resolveAdapterOptions('toHono', options)
+  const getHandler = handlerSource('toHono', source)
   const rewrite = resolved.base !== undefined || resolved.trustProxy
 
   function publicUrl(raw: Request): string {
@@ -40,6 +50,12 @@ export function toHono(handler: WebhookHandler<unknown>, options?: AdapterOption
   }
 
   return async (c: Context): Promise<Response> => {
+    let handler: WebhookHandler<unknown>
+    try {
+      handler = getHandler()
+    } catch (error) {
+      return toFetchResponse(setupFailure('toHono', error))
+    }
     const raw = c.req.raw
     const url = publicUrl(raw)
     if (raw.bodyUsed) {

@@ -1,14 +1,24 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
-import getRawBody from 'raw-body'
 import type { WebhookHandler } from '../core/handler.js'
 import { NULL_BODY_STATUSES } from '../core/responses.js'
 import type { WebhookResponse } from '../types.js'
-import { firstValue, publicRequestUrl, type ResolvedAdapterOptions } from './shared.js'
+import { firstValue, publicRequestUrl, type ResolvedAdapterOptions, setupFailure } from './shared.js'
 
-// The Node side shared by the Express, Koa, Fastify and node:http adapters: read the
-// IncomingMessage with a limit, rebuild the URL, write the answer back. Never imported by the
-// edge-safe entries (hono, next).
+// The Node side shared by the Express, Koa, Fastify, node:http and Next.js Pages Router
+// adapters: read the IncomingMessage with a limit, rebuild the URL, write the answer back.
+// `raw-body` is loaded on the first body read, not at import: it pulls in `iconv-lite` (about
+// 480 kB minified of decoder tables, never used here since the body is never decoded), and a
+// dynamic import keeps it out of the Edge bundles that share this module through
+// webhook-inbox/next, and lets bundlers that split code put it in a chunk of its own.
+
+type GetRawBody = typeof import('raw-body')
+let rawBody: Promise<GetRawBody> | undefined
+
+function loadRawBody(): Promise<GetRawBody> {
+  rawBody ??= import('raw-body').then((module) => module.default)
+  return rawBody
+}
 
 /** A Node request as the frameworks hand it over (`IncomingMessage`, or the HTTP/2 compat request). */
 export type NodeRequest = IncomingMessage & {
@@ -116,6 +126,7 @@ export async function readNodeBody(
   const declared = Number(firstValue(stream.headers?.['content-length']) ?? Number.NaN)
   if (declared > limit) return { ok: false, reason: 'too-large' }
   try {
+    const getRawBody = await loadRawBody()
     return { ok: true, bytes: await getRawBody(stream, { limit }) }
   } catch (error) {
     const type = (error as { type?: unknown } | null)?.type
@@ -172,13 +183,22 @@ export function connectBodySource(req: NodeRequest, message: string): BodySource
  * `next` receives errors that are not the request's fault when the framework has one.
  */
 export async function serveConnect(
-  handler: WebhookHandler<unknown>,
+  adapter: string,
+  getHandler: () => WebhookHandler<unknown>,
   options: ResolvedAdapterOptions,
   req: NodeRequest,
   res: ServerResponse,
   parsedMessage: string,
   next?: (error?: unknown) => void,
 ): Promise<void> {
+  let handler: WebhookHandler<unknown>
+  try {
+    handler = getHandler()
+  } catch (error) {
+    drainRequest(req)
+    writeNodeResponse(res, setupFailure(adapter, error))
+    return
+  }
   let answer: NodeAnswer | undefined
   try {
     answer = await answerNodeRequest(handler, req, connectBodySource(req, parsedMessage), nodeRequestUrl(req, options))

@@ -1,9 +1,16 @@
 import type { Context, Middleware } from 'koa'
 import type { WebhookHandler } from '../core/handler.js'
+import type { WebhookResponse } from '../types.js'
 import { answerNodeRequest, type BodySource, drainRequest, nodeRequestUrl, streamConsumed } from './incoming.js'
-import { type AdapterOptions, resolveAdapterOptions } from './shared.js'
+import {
+  type AdapterOptions,
+  type HandlerSource,
+  handlerSource,
+  resolveAdapterOptions,
+  setupFailure,
+} from './shared.js'
 
-export type { AdapterOptions } from './shared.js'
+export type { AdapterOptions, HandlerSource } from './shared.js'
 
 const PARSED_MESSAGE =
   'the request body was already parsed by a body parser that did not keep ctx.request.rawBody, so its raw bytes are gone and the signature cannot be checked. Mount the webhook route before the body parser, or use @koa/bodyparser or koa-bodyparser (they keep ctx.request.rawBody).'
@@ -17,10 +24,17 @@ function koaBodySource(ctx: Context): BodySource {
   return { kind: 'stream' }
 }
 
+function reply(ctx: Context, response: WebhookResponse): void {
+  ctx.status = response.status
+  ctx.set(response.headers)
+  ctx.body = response.body
+}
+
 /**
  * Koa 2 and 3 middleware for a webhook handler. Reads the raw body itself (cut off at
  * `maxBodyBytes` while streaming), or takes `ctx.request.rawBody` kept by `@koa/bodyparser` /
  * `koa-bodyparser`; a body parsed without its raw text is refused with `body_already_parsed`.
+ * Give it the handler, or a function that creates it on the first request ({@link HandlerSource}).
  *
  * @example
  * import Koa from 'koa'
@@ -30,11 +44,20 @@ function koaBodySource(ctx: Context): BodySource {
  * const app = new Koa()
  * app.use((ctx, next) => (ctx.path === '/webhooks/github' ? webhook(ctx, next) : next()))
  */
-export function toKoa(handler: WebhookHandler<unknown>, options?: AdapterOptions): Middleware {
+export function toKoa(handler: HandlerSource, options?: AdapterOptions): Middleware {
   const resolved = resolveAdapterOptions('toKoa', options)
+  const getHandler = handlerSource('toKoa', handler)
   return async (ctx: Context): Promise<void> => {
+    let built: WebhookHandler<unknown>
+    try {
+      built = getHandler()
+    } catch (error) {
+      drainRequest(ctx.req)
+      reply(ctx, setupFailure('toKoa', error))
+      return
+    }
     const url = nodeRequestUrl(ctx.req, resolved, ctx.originalUrl)
-    const answer = await answerNodeRequest(handler, ctx.req, koaBodySource(ctx), url)
+    const answer = await answerNodeRequest(built, ctx.req, koaBodySource(ctx), url)
     if (!answer) {
       // The client went away mid-body: there is nobody to answer.
       ctx.respond = false
@@ -42,9 +65,6 @@ export function toKoa(handler: WebhookHandler<unknown>, options?: AdapterOptions
       return
     }
     if (answer.unread) drainRequest(ctx.req)
-    const { response } = answer
-    ctx.status = response.status
-    ctx.set(response.headers)
-    ctx.body = response.body
+    reply(ctx, answer.response)
   }
 }

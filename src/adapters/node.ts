@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { WebhookHandler } from '../core/handler.js'
 import { serveConnect } from './incoming.js'
-import { type AdapterOptions, resolveAdapterOptions } from './shared.js'
+import { type AdapterOptions, type HandlerSource, handlerSource, resolveAdapterOptions } from './shared.js'
 
-export type { AdapterOptions } from './shared.js'
+export type { AdapterOptions, HandlerSource } from './shared.js'
 
 const PARSED_MESSAGE =
   'the request body was already read or parsed by earlier middleware, so its raw bytes are gone and the signature cannot be checked. Call the webhook listener before any body parser.'
@@ -22,6 +21,7 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (e
  * A request listener for `node:http` and `node:https` servers, also usable as Connect-style
  * middleware. Reads the raw body (cut off at `maxBodyBytes` while streaming) and writes the
  * core's answer back; a `Buffer` left in `req.body` by a raw body parser is used as it is.
+ * Give it the handler, or a function that creates it on the first request ({@link HandlerSource}).
  *
  * @example
  * import { createServer } from 'node:http'
@@ -29,9 +29,10 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (e
  *
  * createServer(toNodeListener(handler)).listen(3000)
  */
-export function toNodeListener(handler: WebhookHandler<unknown>, options?: AdapterOptions): NodeListener {
+export function toNodeListener(handler: HandlerSource, options?: AdapterOptions): NodeListener {
   const resolved = resolveAdapterOptions('toNodeListener', options)
+  const getHandler = handlerSource('toNodeListener', handler)
   return (req, res, next) => {
-    void serveConnect(handler, resolved, req, res, PARSED_MESSAGE, next)
+    void serveConnect('toNodeListener', getHandler, resolved, req, res, PARSED_MESSAGE, next)
   }
 }

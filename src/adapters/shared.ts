@@ -1,4 +1,7 @@
-import { configInvariant } from '../errors.js'
+import type { WebhookHandler } from '../core/handler.js'
+import { refused } from '../core/responses.js'
+import { configInvariant, isWebhookError, WebhookError } from '../errors.js'
+import type { WebhookResponse } from '../types.js'
 
 /**
  * How an adapter rebuilds the full public URL the provider called. Providers that sign the URL
@@ -128,4 +131,78 @@ export function publicRequestUrl(parts: UrlParts, options: ResolvedAdapterOption
   }
   if (!validHost(host)) host = 'localhost'
   return `${protocol}://${host}${path}`
+}
+
+/**
+ * What every adapter takes: the handler, or a function that creates it on the first request.
+ * The lazy form keeps `createWebhookHandler` (and the secrets it checks) out of module
+ * evaluation, so `next build`, a Docker build or a test that imports the route works without
+ * the runtime secrets.
+ *
+ * @example
+ * import { createWebhookHandler } from 'webhook-inbox'
+ * import { toNextRoute } from 'webhook-inbox/next'
+ * import { stripe } from 'webhook-inbox/providers'
+ *
+ * export const POST = toNextRoute(() =>
+ *   createWebhookHandler({
+ *     provider: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }),
+ *     enqueue: async (event) => { await queue.add(event.type, event) },
+ *   }),
+ * )
+ */
+export type HandlerSource = WebhookHandler<unknown> | (() => WebhookHandler<unknown>)
+
+function isHandler(value: unknown): value is WebhookHandler<unknown> {
+  const candidate = value as Partial<WebhookHandler<unknown>> | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.handle === 'function' &&
+    typeof candidate.fetch === 'function' &&
+    typeof candidate.refuse === 'function'
+  )
+}
+
+function handlerHint(adapter: string): string {
+  return `${adapter}: pass the handler returned by createWebhookHandler from webhook-inbox, or a function that returns it, e.g. \`${adapter}(() => createWebhookHandler({ provider, enqueue }))\`.`
+}
+
+/**
+ * Turns what an adapter was given into a getter. A handler is checked now; a factory is
+ * called on the first request and its handler kept. A factory that throws (a secret not set
+ * yet) is called again on the next request, so a fixed environment needs no restart.
+ */
+export function handlerSource(adapter: string, source: HandlerSource): () => WebhookHandler<unknown> {
+  if (typeof source !== 'function') {
+    configInvariant(isHandler(source), handlerHint(adapter))
+    return () => source
+  }
+  let built: WebhookHandler<unknown> | undefined
+  return () => {
+    if (built) return built
+    const handler = source()
+    configInvariant(isHandler(handler), handlerHint(adapter))
+    built = handler
+    return built
+  }
+}
+
+const reportedSetupFailures = new Set<string>()
+
+/**
+ * The answer when a lazy handler could not be created: 500 with the setup error's code and
+ * message (a `WebhookConfigError` names what to fix and never holds a secret), logged once
+ * per message with `console.error`, since there is no handler whose logger could say it.
+ */
+export function setupFailure(adapter: string, error: unknown): WebhookResponse {
+  const known = isWebhookError(error)
+    ? error
+    : new WebhookError('internal_error', `${adapter}: the handler factory threw; see the server log.`)
+  const line = `[webhook-inbox] ${adapter}: the webhook handler could not be created, so this delivery was answered 500 (the provider retries). ${known.message}`
+  if (!reportedSetupFailures.has(line)) {
+    reportedSetupFailures.add(line)
+    console.error(line, ...(known === error ? [] : [error]))
+  }
+  return refused(known)
 }

@@ -6,7 +6,7 @@ import { defineProvider, MINUTE, pick, RETRIES_5XX, SECOND } from './define.js'
 /** Options of {@link discord}. */
 export interface DiscordOptions {
   /** The application's public key (hex, from the Developer Portal); several while you rotate. */
-  publicKey: Ed25519PublicKey | readonly Ed25519PublicKey[]
+  publicKey: Ed25519PublicKey | undefined | readonly (Ed25519PublicKey | undefined)[]
   /**
    * Largest distance between `X-Signature-Timestamp` and now, either direction. Discord's SDK
    * checks none; interactions are answered within 3 s and not retried, so a short window costs

@@ -1,7 +1,7 @@
 import { fromUtf8 } from '../crypto/encoding.js'
 import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
-import { checkTolerance, fail } from '../verifiers/shared.js'
+import { checkTolerance, fail, presentEntries } from '../verifiers/shared.js'
 import {
   type CertificateFetch,
   certificateSource,
@@ -15,7 +15,7 @@ import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR } from './define.j
 /** Options of {@link paypal}. */
 export interface PayPalOptions {
   /** The webhook id shown for this endpoint in the PayPal dashboard (part of the signed string); several while you move. */
-  webhookId: string | readonly string[]
+  webhookId: string | undefined | readonly (string | undefined)[]
   /**
    * Downloads the certificate named in `PAYPAL-CERT-URL`; only URLs on `certificateHosts` reach it.
    * @default globalThis.fetch
@@ -80,9 +80,9 @@ export interface PayPalVerifyWebhookSignatureRequest {
  * const provider = paypal({ webhookId: process.env.PAYPAL_WEBHOOK_ID })
  */
 export function paypal<T = unknown>(options: PayPalOptions): Provider<T> {
-  const ids = typeof options?.webhookId === 'string' ? [options.webhookId] : (options?.webhookId ?? [])
+  const ids = presentEntries(options?.webhookId) as readonly string[]
   configInvariant(
-    Array.isArray(ids) && ids.length > 0 && ids.every((id) => typeof id === 'string' && /^[A-Za-z0-9_-]+$/.test(id)),
+    ids.length > 0 && ids.every((id) => typeof id === 'string' && /^[A-Za-z0-9_-]+$/.test(id)),
     '`webhookId` is missing or malformed: pass the webhook id shown for this endpoint in the PayPal developer dashboard.',
     'paypal',
   )

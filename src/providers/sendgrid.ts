@@ -7,7 +7,7 @@ import { defineProvider, HOUR, MINUTE, pick, RETRIES_ANY_ERROR } from './define.
 /** Options of {@link sendgrid}. */
 export interface SendGridOptions {
   /** The Signed Event Webhook verification key (base64, from Mail Settings); several while you rotate. */
-  publicKey: EcdsaPublicKey | readonly EcdsaPublicKey[]
+  publicKey: EcdsaPublicKey | undefined | readonly (EcdsaPublicKey | undefined)[]
   /**
    * Largest distance between `X-Twilio-Email-Event-Webhook-Timestamp` and now, either direction.
    * SendGrid's SDK checks none. Raise it (or pass `Infinity`) if your retries arrive with their

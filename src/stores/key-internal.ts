@@ -65,3 +65,32 @@ export function positiveInteger(value: unknown): value is number {
 export function newToken(): string {
   return globalThis.crypto.randomUUID()
 }
+
+/** A client that emits `'error'` events (node-redis, ioredis, a pg `Pool`): only its listener count is read. */
+export interface ErrorEventSource {
+  listenerCount(event: 'error'): number
+}
+
+/**
+ * Warns once, right after the store is set up (in a microtask, so a listener added on the next
+ * line counts), when `client` has no `'error'` listener: node-redis and a pg `Pool` emit
+ * `'error'` when their connection drops, and Node ends the process on an `'error'` event that
+ * nobody listens to, instead of the handler answering 503 while the store is down.
+ */
+export function warnWithoutErrorListener(
+  store: string,
+  client: ErrorEventSource | undefined,
+  add: string,
+  onWarning: ((message: string) => void) | undefined,
+): void {
+  if (client === undefined) return
+  configInvariant(
+    typeof client?.listenerCount === 'function',
+    `${store}: \`client\` is your client object (it is only asked whether it has an 'error' listener).`,
+  )
+  queueMicrotask(() => {
+    if (client.listenerCount('error') > 0) return
+    const message = `[webhook-inbox] ${store}: the client has no 'error' listener. When its connection drops it emits 'error', and with no listener Node ends the process instead of the webhook handler answering 503 until the store is back. Add one: ${add}.`
+    ;(onWarning ?? console.warn)(message)
+  })
+}

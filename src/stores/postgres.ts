@@ -1,7 +1,16 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { newToken, positiveInteger, storageKeys, tableName } from './key-internal.js'
+import {
+  type ErrorEventSource,
+  newToken,
+  positiveInteger,
+  storageKeys,
+  tableName,
+  warnWithoutErrorListener,
+} from './key-internal.js'
 import { createOnce, lockedDdl, runner } from './postgres-internal.js'
 import type { ClaimResult, DedupeStore } from './types.js'
+
+export type { ErrorEventSource } from './key-internal.js'
 
 /**
  * Runs one parameterised statement (`$1`, `$2`, ...) and resolves with its rows. `params` is
@@ -30,6 +39,16 @@ export interface PostgresStoreOptions {
    * @default true
    */
   createTable?: boolean
+  /**
+   * Your pg `Pool` (or another client with `'error'` events), only to check at setup that it
+   * has an `'error'` listener: a pool emits `'error'` when an idle connection is cut, and
+   * without a listener the process ends instead of deliveries answering 503. Leave it out to
+   * skip the check.
+   * @default undefined (not checked)
+   */
+  client?: ErrorEventSource
+  /** Receives the setup warning above. @default console.warn */
+  onWarning?: (message: string) => void
 }
 
 /** Options of {@link PostgresStore.prune}. */
@@ -121,6 +140,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const createTable = options.createTable ?? true
   configInvariant(typeof createTable === 'boolean', 'postgresStore: `createTable` must be true or false.')
   const query = options.query
+  warnWithoutErrorListener(
+    'postgresStore',
+    options.client,
+    "pool.on('error', (error) => console.error('postgres:', error.message))",
+    options.onWarning,
+  )
 
   const createSql =
     lockedDdl(`  CREATE TABLE IF NOT EXISTS ${name} (key text PRIMARY KEY, token text, expires_at timestamptz NOT NULL);

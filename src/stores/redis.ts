@@ -1,6 +1,8 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { newToken, storageKeys } from './key-internal.js'
+import { type ErrorEventSource, newToken, storageKeys, warnWithoutErrorListener } from './key-internal.js'
 import type { ClaimResult, DedupeStore } from './types.js'
+
+export type { ErrorEventSource } from './key-internal.js'
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -16,6 +18,15 @@ export interface RedisStoreOptions {
    * @default 'webhook-inbox:'
    */
   prefix?: string
+  /**
+   * Your node-redis or ioredis client, only to check at setup that it has an `'error'`
+   * listener: without one, node-redis ends the process when the connection drops instead of
+   * deliveries answering 503. Leave it out to skip the check.
+   * @default undefined (not checked)
+   */
+  client?: ErrorEventSource
+  /** Receives the setup warning above. @default console.warn */
+  onWarning?: (message: string) => void
 }
 
 interface Script {
@@ -98,6 +109,12 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     'redisStore: `prefix` must be a string (it may be empty) without an empty hash tag `{}`.',
   )
   const send = options.sendCommand
+  warnWithoutErrorListener(
+    'redisStore',
+    options.client,
+    "client.on('error', (error) => console.error('redis:', error.message))",
+    options.onWarning,
+  )
   const claimScript: Script = { source: CLAIM }
   const completeScript: Script = { source: COMPLETE }
   const releaseScript: Script = { source: RELEASE }

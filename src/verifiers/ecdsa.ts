@@ -8,6 +8,7 @@ import {
   checkTimestamp,
   fail,
   parseInteger,
+  presentEntries,
   RAW_BODY_HINT,
   type SchemeResult,
   type ToleranceOptions,
@@ -64,11 +65,11 @@ function decodeP256Key(key: EcdsaPublicKey): Uint8Array | undefined {
  * throws `WebhookConfigError`.
  */
 export function ecdsaP256PublicKeys(
-  publicKey: EcdsaPublicKey | readonly EcdsaPublicKey[] | undefined,
+  publicKey: EcdsaPublicKey | undefined | readonly (EcdsaPublicKey | undefined)[],
   provider?: string,
   option = 'publicKey',
 ): Uint8Array[] {
-  const list = (Array.isArray(publicKey) ? publicKey : publicKey === undefined ? [] : [publicKey]) as readonly unknown[]
+  const list = presentEntries(publicKey)
   configInvariant(
     list.length > 0,
     `\`${option}\` is missing. Pass the verification key (base64) from the provider's dashboard.`,

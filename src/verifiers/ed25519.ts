@@ -7,6 +7,7 @@ import {
   checkTimestamp,
   fail,
   parseInteger,
+  presentEntries,
   RAW_BODY_HINT,
   type SchemeResult,
   type ToleranceOptions,
@@ -36,11 +37,11 @@ function decodeEd25519Key(key: Ed25519PublicKey): Uint8Array | undefined {
  * throws `WebhookConfigError`.
  */
 export function ed25519PublicKeys(
-  publicKey: Ed25519PublicKey | readonly Ed25519PublicKey[] | undefined,
+  publicKey: Ed25519PublicKey | undefined | readonly (Ed25519PublicKey | undefined)[],
   provider?: string,
   option = 'publicKey',
 ): Uint8Array[] {
-  const list = (Array.isArray(publicKey) ? publicKey : publicKey === undefined ? [] : [publicKey]) as readonly unknown[]
+  const list = presentEntries(publicKey)
   configInvariant(
     list.length > 0,
     `\`${option}\` is missing. Pass the application's Ed25519 public key (hex, as the dashboard shows it).`,

@@ -5,8 +5,13 @@ import { configInvariant, type WebhookErrorCode, WebhookVerificationError } from
 
 /** A secret as text (used as its UTF-8 bytes) or as bytes. */
 export type Secret = string | Uint8Array
-/** One secret or several (rotation): a signature made with any of them is accepted. */
-export type Secrets = Secret | readonly Secret[]
+/**
+ * One secret or several (rotation): a signature made with any of them is accepted. Entries may
+ * be `undefined` (or `''`), as `process.env.NAME` is when the variable is not set: in a list
+ * they are dropped, so `[process.env.CURRENT, process.env.PREVIOUS]` works with PREVIOUS unset;
+ * a `WebhookConfigError` is thrown only when no secret is left.
+ */
+export type Secrets = Secret | undefined | readonly (Secret | undefined)[]
 
 /** HMAC hash names in the spelling providers document. */
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512'
@@ -34,11 +39,23 @@ export function fail(
  * Normalises a secret option to a non-empty list of keys. Setup mistakes (no secret, an empty
  * one, an empty list) throw `WebhookConfigError` with what to fix.
  */
+/**
+ * The entries of a one-or-several option, with unset environment variables (`undefined`, or
+ * `''` from `NAME=`) dropped from a list; a single value is kept as given, so that an empty
+ * one can be reported. `undefined` alone gives no entry.
+ */
+export function presentEntries(value: unknown): readonly unknown[] {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined && item !== '')
+  return value === undefined ? [] : [value]
+}
+
 export function secretList(secret: Secrets | undefined, provider?: string, option = 'secret'): Uint8Array[] {
-  const list = (Array.isArray(secret) ? secret : secret === undefined ? [] : [secret]) as readonly unknown[]
+  const list = presentEntries(secret)
   configInvariant(
     list.length > 0,
-    `\`${option}\` is missing. Pass the signing secret from the provider's dashboard (a string, or a list while you rotate it), usually from an environment variable.`,
+    Array.isArray(secret) && secret.length > 0
+      ? `every entry of \`${option}\` is unset (undefined or ''). Check that the environment variables holding the signing secret from the provider's dashboard are set.`
+      : `\`${option}\` is missing. Pass the signing secret from the provider's dashboard (a string, or a list while you rotate it), usually from an environment variable that is not set here.`,
     provider,
   )
   return list.map((item, index) => {

@@ -3,7 +3,7 @@ import express from 'express'
 import express4 from 'express4'
 import { describe, expect, it } from 'vitest'
 import { toExpress } from '../../src/adapters/express.js'
-import type { WebhookHandler } from '../../src/index.js'
+import type { HandlerSource } from '../../src/adapters/shared.js'
 import { stripe } from '../../src/providers/index.js'
 import { signStripeRequest } from '../../src/testing/index.js'
 import { listen, splitPath } from './listen.js'
@@ -13,7 +13,7 @@ type ExpressModule = typeof express
 
 function app(
   framework: ExpressModule,
-  handler: WebhookHandler<unknown>,
+  handler: HandlerSource,
   { path, adapter }: StartOptions,
   before: 'none' | 'json' | 'raw' | 'text' = 'none',
 ) {

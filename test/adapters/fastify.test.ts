@@ -2,20 +2,20 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import Fastify4 from 'fastify4'
 import { describe, expect, it } from 'vitest'
 import { toFastify } from '../../src/adapters/fastify.js'
-import type { WebhookHandler } from '../../src/index.js'
+import type { HandlerSource } from '../../src/adapters/shared.js'
 import { stripe } from '../../src/providers/index.js'
 import { signStripeRequest } from '../../src/testing/index.js'
 import { PATH, type StartOptions, send, setup, testAdapter } from './suite.js'
 
-async function app(handler: WebhookHandler<unknown>, options: StartOptions) {
+async function app(handler: HandlerSource, options: StartOptions) {
   return serve(Fastify({ forceCloseConnections: true }) as unknown as FastifyInstance, handler, options)
 }
 
-async function app4(handler: WebhookHandler<unknown>, options: StartOptions) {
+async function app4(handler: HandlerSource, options: StartOptions) {
   return serve(Fastify4({ forceCloseConnections: true }) as unknown as FastifyInstance, handler, options)
 }
 
-async function serve(instance: FastifyInstance, handler: WebhookHandler<unknown>, { path, adapter }: StartOptions) {
+async function serve(instance: FastifyInstance, handler: HandlerSource, { path, adapter }: StartOptions) {
   // Close drops connections still draining a refused body, as the other harnesses do.
   await instance.register(toFastify(handler, adapter), { prefix: path })
   // A sibling route outside the plugin's scope: it must keep Fastify's JSON parsing.

@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { toHono } from '../../src/adapters/hono.js'
-import type { WebhookHandler } from '../../src/index.js'
+import type { HandlerSource } from '../../src/adapters/shared.js'
 import { stripe } from '../../src/providers/index.js'
 import { signStripeRequest } from '../../src/testing/index.js'
 import type { AdapterServer, StartOptions } from './suite.js'
@@ -10,7 +10,7 @@ import { PATH, send, setup, testAdapter } from './suite.js'
 
 type Before = 'none' | 'json' | 'arrayBuffer'
 
-function app(handler: WebhookHandler<unknown>, { path, adapter }: StartOptions, before: Before = 'none') {
+function app(handler: HandlerSource, { path, adapter }: StartOptions, before: Before = 'none') {
   const hono = new Hono()
   if (before === 'json') {
     hono.use(path, async (c, next) => {

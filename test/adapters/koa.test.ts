@@ -5,7 +5,7 @@ import legacyBodyParser from 'koa-bodyparser'
 import Koa2 from 'koa2'
 import { describe, expect, it } from 'vitest'
 import { toKoa } from '../../src/adapters/koa.js'
-import type { WebhookHandler } from '../../src/index.js'
+import type { HandlerSource } from '../../src/adapters/shared.js'
 import { hmac, stripe } from '../../src/providers/index.js'
 import { signHmacRequest, signStripeRequest } from '../../src/testing/index.js'
 import { listen } from './listen.js'
@@ -24,7 +24,7 @@ const ownJsonParser: Koa.Middleware = async (ctx, next) => {
   await next()
 }
 
-function app(framework: KoaClass, handler: WebhookHandler<unknown>, { path, adapter }: StartOptions, before: Before) {
+function app(framework: KoaClass, handler: HandlerSource, { path, adapter }: StartOptions, before: Before) {
   const instance = new framework()
   // Koa reports a client that hung up mid-body (an llhttp HPE_ error on the response) through
   // app 'error'; anything else stays loud.

@@ -1,9 +1,15 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http'
-import { describe, expect, it } from 'vitest'
-import type { AdapterOptions } from '../../src/adapters/shared.js'
+import { describe, expect, it, vi } from 'vitest'
+import type { AdapterOptions, HandlerSource } from '../../src/adapters/shared.js'
 import { createWebhookHandler, memoryStore, type WebhookEvent, type WebhookHandler } from '../../src/index.js'
-import { defineProvider, github, hmac, slack, stripe } from '../../src/providers/index.js'
-import { signGitHubRequest, signHmacRequest, signSlackRequest, signStripeRequest } from '../../src/testing/index.js'
+import { defineProvider, dropbox, github, hmac, meta, slack, stripe, twilio } from '../../src/providers/index.js'
+import {
+  signGitHubRequest,
+  signHmacRequest,
+  signSlackRequest,
+  signStripeRequest,
+  signTwilioRequest,
+} from '../../src/testing/index.js'
 import type { WebhookRequest } from '../../src/types.js'
 import { signHmac, verifyHmac } from '../../src/verifiers/index.js'
 
@@ -20,12 +26,12 @@ export interface AdapterUnderTest {
    * Serves the adapter built from `handler` (with `adapter` options) for every method at
    * `path`, on 127.0.0.1 port 0, with the framework's defaults.
    */
-  start(handler: WebhookHandler<unknown>, options: StartOptions): Promise<AdapterServer>
+  start(handler: HandlerSource, options: StartOptions): Promise<AdapterServer>
   /**
    * The same, with a body parser mounted first that parses JSON and keeps no raw bytes
    * (`express.json()`, `await c.req.json()`, ...). Omitted where the framework has no such thing.
    */
-  startBehindParser?(handler: WebhookHandler<unknown>, options: StartOptions): Promise<AdapterServer>
+  startBehindParser?(handler: HandlerSource, options: StartOptions): Promise<AdapterServer>
 }
 
 export interface StartOptions {
@@ -242,7 +248,7 @@ const NON_UTF8_CASES: ReadonlyArray<{ name: string; contentType: string; bytes: 
  */
 export function testAdapter(adapter: AdapterUnderTest): void {
   async function withServer<R>(
-    handler: WebhookHandler<unknown>,
+    handler: HandlerSource,
     run: (base: string) => Promise<R>,
     options: { adapter?: AdapterOptions; behindParser?: boolean } = {},
   ): Promise<R> {
@@ -484,6 +490,89 @@ export function testAdapter(adapter: AdapterUnderTest): void {
         expect(answer.headers.get('content-type')).toMatch(/^application\/json/)
       })
       expect(enqueued).toHaveLength(0)
+    })
+
+    it('takes a lazy handler: created on the first request, 500 invalid_config while its factory throws', async () => {
+      const { handler, enqueued } = setup(stripe({ secret: STRIPE_SECRET }))
+      const delivery = await stripeDelivery('evt_lazy')
+      let secret: string | undefined
+      let calls = 0
+      const factory = () => {
+        calls++
+        // What a route does at module scope when the secret is not set yet: the preset throws.
+        stripe({ secret: secret as string })
+        return handler
+      }
+      const quiet = vi.spyOn(console, 'error').mockImplementation(() => {})
+      try {
+        await withServer(factory, async (base) => {
+          expect(calls).toBe(0)
+          const failed = await send(base + PATH, delivery)
+          expect(failed.status).toBe(500)
+          expect((failed.json() as { error: { code: string } }).error.code).toBe('invalid_config')
+          secret = STRIPE_SECRET
+          const first = await send(base + PATH, delivery)
+          expect(first.status).toBe(200)
+          expect(first.json()).toEqual({ ok: true, id: 'evt_lazy' })
+          const built = calls
+          expect((await send(base + PATH, delivery)).json()).toMatchObject({ duplicate: true })
+          expect(calls).toBe(built)
+        })
+      } finally {
+        quiet.mockRestore()
+      }
+      expect(enqueued.map((e) => e.id)).toEqual(['evt_lazy'])
+    })
+
+    // GETs carry no body: an adapter that invents one (a Fetch Request with a body on GET
+    // throws) answers these 500 instead of the challenge.
+    it('answers a Meta hub.challenge GET with the challenge as text/plain', async () => {
+      const { handler, enqueued } = setup(meta({ secret: 'meta-app-secret', verifyToken: 'meta-verify-token' }))
+      await withServer(handler, async (base) => {
+        const query = 'hub.mode=subscribe&hub.verify_token=meta-verify-token&hub.challenge=1158201444'
+        const answer = await send(`${base}${PATH}?${query}`, { method: 'GET', url: '', headers: {}, body: '' })
+        expect(answer.status).toBe(200)
+        expect(answer.text).toBe('1158201444')
+        expect(answer.headers.get('content-type')).toMatch(/^text\/plain/)
+        const wrong = await send(`${base}${PATH}?${query.replace('meta-verify-token', 'guess')}`, {
+          method: 'GET',
+          url: '',
+          headers: {},
+          body: '',
+        })
+        expect(wrong.status).toBe(403)
+      })
+      expect(enqueued).toHaveLength(0)
+    })
+
+    it('answers a Dropbox challenge GET by echoing the challenge', async () => {
+      const { handler, enqueued } = setup(dropbox({ secret: 'dropbox-app-secret' }))
+      await withServer(handler, async (base) => {
+        const answer = await send(`${base}${PATH}?challenge=dbx-challenge-42`, {
+          method: 'GET',
+          url: '',
+          headers: {},
+          body: '',
+        })
+        expect(answer.status).toBe(200)
+        expect(answer.text).toBe('dbx-challenge-42')
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff')
+      })
+      expect(enqueued).toHaveLength(0)
+    })
+
+    it('verifies and enqueues a signed Twilio GET webhook', async () => {
+      const { handler, enqueued } = setup(twilio({ secret: 'twilio-auth-token' }))
+      await withServer(handler, async (base) => {
+        const url = `${base}${PATH}?CallSid=CA123&From=%2B15550001111&To=%2B15550002222`
+        const delivery = await signTwilioRequest({ secret: 'twilio-auth-token', method: 'GET', url })
+        const answer = await send(url, delivery)
+        expect(answer.status).toBe(200)
+        const forged = await send(url.replace('CA123', 'CA999'), delivery)
+        expect(forged.status).toBe(401)
+      })
+      expect(enqueued).toHaveLength(1)
+      expect(enqueued[0]?.payload).toMatchObject({ CallSid: 'CA123', From: '+15550001111' })
     })
 
     describe('the full public URL', () => {

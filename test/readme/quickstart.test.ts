@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signStripeRequest } from '../../src/testing/index.js'
+import { freePort } from '../helpers/free-port.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
@@ -15,17 +15,6 @@ function quickstartBlock(): string {
   const match = /```ts\n([\s\S]*?)```/.exec(section)
   if (!match?.[1]) throw new Error('README has no ```ts block under ## Quickstart')
   return match[1]
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 let child: ChildProcess | undefined

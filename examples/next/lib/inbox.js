@@ -16,12 +16,3 @@ export async function enqueue(event) {
   inbox().push(event)
 }
 
-/**
- * Reads a secret from the environment; a missing one stops the route with a clear message.
- * @param {string} name
- */
-export function secretFromEnv(name) {
-  const value = process.env[name]
-  if (!value) throw new Error(`[webhook-inbox example] set ${name} (see examples/next/README.md)`)
-  return value
-}

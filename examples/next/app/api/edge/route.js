@@ -1,7 +1,6 @@
 import { createWebhookHandler } from 'webhook-inbox'
 import { toNextRoute } from 'webhook-inbox/next'
 import { stripe } from 'webhook-inbox/providers'
-import { secretFromEnv } from '../../../lib/inbox.js'
 
 // The same Stripe receiver on the Edge runtime: Web Crypto verifies the signature.
 export const runtime = 'edge'
@@ -9,15 +8,15 @@ export const runtime = 'edge'
 /** @type {string[]} */
 const events = []
 
-const handler = createWebhookHandler({
-  provider: stripe({ secret: secretFromEnv('STRIPE_WEBHOOK_SECRET') }),
-  enqueue: async (event) => {
-    events.push(event.id)
-  },
-  onWarning: () => {},
-})
-
-export const POST = toNextRoute(handler)
+export const POST = toNextRoute(() =>
+  createWebhookHandler({
+    provider: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }),
+    enqueue: async (event) => {
+      events.push(event.id)
+    },
+    onWarning: () => {},
+  }),
+)
 
 /** What this edge isolate enqueued, so the example's test can count deliveries. */
 export async function GET() {

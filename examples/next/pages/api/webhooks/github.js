@@ -1,15 +1,16 @@
 import { createWebhookHandler } from 'webhook-inbox'
 import { toNextPagesRoute } from 'webhook-inbox/next'
 import { github } from 'webhook-inbox/providers'
-import { enqueue, secretFromEnv } from '../../../lib/inbox.js'
+import { enqueue } from '../../../lib/inbox.js'
 
 // Without this, Next.js parses the body and the bytes GitHub signed are gone.
 export const config = { api: { bodyParser: false } }
 
-const handler = createWebhookHandler({
-  provider: github({ secret: secretFromEnv('GITHUB_WEBHOOK_SECRET') }),
-  enqueue,
-  onWarning: () => {},
-})
-
-export default toNextPagesRoute(handler)
+// Lazy: created on the first request, so `next build` needs no secret.
+export default toNextPagesRoute(() =>
+  createWebhookHandler({
+    provider: github({ secret: process.env.GITHUB_WEBHOOK_SECRET }),
+    enqueue,
+    onWarning: () => {},
+  }),
+)

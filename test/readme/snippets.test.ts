@@ -1,0 +1,96 @@
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import ts from 'typescript'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ensureBuilt, root } from '../edge/dist.js'
+import { jsdocExamples, markdownSnippets, type Snippet } from './snippets.js'
+
+// Every ```ts block of the README and every JSDoc @example in src/ is compiled with tsc
+// (strict) against the built package, as a user's project would see it: through
+// node_modules/webhook-inbox and its `exports`. README blocks of the sections a new project
+// pastes first (Quickstart, Running several instances) compile as CommonJS, where top-level
+// await is an error; the rest as ESM. Names a fragment leaves to the reader (`handler`,
+// `queue`, `app`, ...) are declared in PRELUDE; a block that declares its own shadows them.
+
+const CJS_SECTIONS = new Set(['Quickstart', 'Running several instances'])
+
+const PRELUDE = `import type { DedupeStore, WebhookEvent, WebhookHandler } from 'webhook-inbox'
+import type { PostgresStore } from 'webhook-inbox/postgres'
+declare global {
+  const handler: WebhookHandler
+  const store: PostgresStore
+  const yourSharedStore: DedupeStore
+  const queue: { add(name: string, data: unknown): Promise<unknown>; send(data: unknown): Promise<unknown> }
+  const event: WebhookEvent
+}
+export {}
+`
+
+const dir = join(root, '.snippets.tmp')
+
+function project(kind: 'esm' | 'cjs', snippets: Snippet[]): { files: string[]; origins: Map<string, Snippet> } {
+  const base = join(dir, kind)
+  mkdirSync(join(base, 'node_modules'), { recursive: true })
+  writeFileSync(join(base, 'package.json'), JSON.stringify({ type: kind === 'esm' ? 'module' : 'commonjs' }))
+  symlinkSync(root, join(base, 'node_modules', 'webhook-inbox'), 'dir')
+  writeFileSync(join(base, 'prelude.d.ts'), PRELUDE)
+  const origins = new Map<string, Snippet>()
+  const files = [join(base, 'prelude.d.ts')]
+  snippets.forEach((snippet, index) => {
+    const file = join(base, `snippet-${index}.ts`)
+    // `export {}` makes every block a module, so its names never clash with another block's.
+    writeFileSync(file, `${snippet.code}\nexport {}\n`)
+    origins.set(file, snippet)
+    files.push(file)
+  })
+  return { files, origins }
+}
+
+function diagnose(files: string[], origins: Map<string, Snippet>, module: ts.ModuleKind): string[] {
+  const program = ts.createProgram(files, {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+    module,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    esModuleInterop: true,
+    types: ['node'],
+    typeRoots: [join(root, 'node_modules', '@types')],
+  })
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')
+    const snippet = diagnostic.file && origins.get(diagnostic.file.fileName)
+    if (!diagnostic.file || !snippet || diagnostic.start === undefined)
+      return `${diagnostic.file?.fileName ?? '?'}: ${text}`
+    const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
+    const [file, first] = snippet.origin.split(':')
+    return `${file}:${Number(first) + line + 1}: TS${diagnostic.code} ${text}`
+  })
+}
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('documented code compiles against the built package', () => {
+  it('every README ```ts block and every JSDoc @example type-checks under strict', () => {
+    ensureBuilt()
+    rmSync(dir, { recursive: true, force: true })
+    const readme = markdownSnippets(root, 'README.md')
+    const examples = jsdocExamples(root, 'src')
+    expect(readme.length).toBeGreaterThan(15)
+    expect(examples.length).toBeGreaterThan(100)
+    const esm = project('esm', [...readme.filter((s) => !CJS_SECTIONS.has(s.section)), ...examples])
+    const cjs = project(
+      'cjs',
+      readme.filter((s) => CJS_SECTIONS.has(s.section)),
+    )
+    const errors = [
+      ...diagnose(esm.files, esm.origins, ts.ModuleKind.NodeNext),
+      ...diagnose(cjs.files, cjs.origins, ts.ModuleKind.NodeNext),
+    ]
+    expect(errors).toEqual([])
+  }, 120_000)
+})
