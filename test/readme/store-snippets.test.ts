@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { signStripeRequest } from '../../src/testing/index.js'
 import { root } from '../edge/dist.js'
+import { freePort } from '../helpers/free-port.js'
 import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { markdownSnippets } from './snippets.js'
@@ -22,7 +23,6 @@ import { createServer } from 'node:http'
 import { createWebhookHandler } from 'webhook-inbox'
 import { toNodeListener } from 'webhook-inbox/node'
 import { stripe } from 'webhook-inbox/providers'
-import { freePort } from '../helpers/free-port.js'
 
 const handler = createWebhookHandler({
   provider: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }),
