@@ -4,6 +4,7 @@
  * @module
  */
 export { type AdapterRefusal, createWebhookHandler, type WebhookHandler } from './core/handler.js'
+export type { WebhookLogger } from './core/log.js'
 export type {
   DeliveryStep,
   DeliveryStepRunner,

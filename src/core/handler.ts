@@ -9,6 +9,7 @@ import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookEventFields, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
 import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
+import { handlerLog } from './log.js'
 import {
   type DeliveryStepRunner,
   type ErrorInfo,
@@ -132,7 +133,10 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   const credentials = new Set([...ALWAYS_SENSITIVE, ...(provider.sensitiveHeaders ?? [])].map((h) => h.toLowerCase()))
   const { instrumentation } = options
 
+  const log = handlerLog(name, options.logger, options)
+
   function report(info: ErrorInfo): void {
+    log.failed(info)
     if (!options.onError) return
     try {
       const result = options.onError(info) as unknown
@@ -165,7 +169,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     if (options.onWarning) warn(message)
     else if (!warnedAboutMemoryStore) {
       warnedAboutMemoryStore = true
-      console.warn(message)
+      log.warn(message)
     }
   } else if (store && (store as { multiKey?: unknown }).multiKey !== true) {
     // A store written for the one-key contract would take the key array as one string key.
@@ -176,7 +180,22 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
   }
   const dedupe = store as DedupeStore
 
+  let warnedAboutSyncEnqueue = false
+  // A forgotten `await` or `return` (`(event) => { queue.add(event) }`) answers 200 and marks
+  // the event done before the queue has it; its later rejection is unhandled and can end the
+  // process. The handler cannot see that promise, only that none came back: say so once.
+  function expectPromise(result: unknown): unknown {
+    if (!warnedAboutSyncEnqueue && typeof (result as PromiseLike<unknown> | null)?.then !== 'function') {
+      warnedAboutSyncEnqueue = true
+      const message = `[webhook-inbox] [${name}] enqueue returned ${result === undefined ? 'undefined' : typeof result}, not a promise, so the delivery was answered 200 as soon as it returned. If it calls an async queue, await or return that promise (\`enqueue: async (event) => { await queue.add(event.type, event) }\`): otherwise a queue failure after the 200 loses the event and its rejection can end the process. If it is synchronous on purpose, make it \`async\` to silence this.`
+      if (options.onWarning) callHook(options.onWarning, message)
+      else log.warn(message)
+    }
+    return result
+  }
+
   function reject(error: WebhookError, method: string, response: WebhookResponse = refused(error)): WebhookResponse {
+    log.rejected(error)
     callHook(options.onRejected, { provider: name, method, error })
     return response
   }
@@ -358,7 +377,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         () =>
           withTimeout(
             async () => {
-              await (enqueue as NonNullable<typeof enqueue>)(queued, context)
+              await expectPromise((enqueue as NonNullable<typeof enqueue>)(queued, context))
               // A helper's publish still running here was not awaited: the event is not stored yet.
               if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
             },

@@ -2,6 +2,7 @@ import { configInvariant } from '../errors.js'
 import type { Inbox } from '../inbox/types.js'
 import type { DedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
+import type { WebhookLogger } from './log.js'
 
 /** What `onRejected` is told. Never a secret, signature or payload. */
 export interface RejectedInfo {
@@ -118,9 +119,19 @@ export interface WebhookHandlerOptions<T = unknown> {
   onError?: (info: ErrorInfo) => void
   /**
    * Receives setup warnings, such as the default memory store not deduplicating across
-   * processes. @default console.warn, once per process
+   * processes, or an `enqueue` that returned no promise. @default the logger's warn
    */
   onWarning?: (message: string) => void
+  /**
+   * Where the handler logs wiring mistakes (`body_already_parsed`), 5xx causes (store
+   * outages, what `enqueue` threw) and a count of 401s: each kind once, then again at its
+   * 10th, 100th, ... occurrence, never with a secret, a signature, a header value or the
+   * payload. Any object with `warn(message)` and `error(message)` (pino, winston); `false`
+   * silences it. With the default, kinds a hook you set already receives (`onRejected`,
+   * `onError`) are left to that hook; a logger you pass gets them all.
+   * @default console
+   */
+  logger?: WebhookLogger | false
   /**
    * Instrumentation points for tracing and metrics. Build it with `withOpenTelemetry` from
    * `webhook-inbox/otel` rather than by hand: its shape may change in a minor release. Absent
