@@ -6,6 +6,7 @@
 export { type AdapterRefusal, createWebhookHandler, type WebhookHandler } from './core/handler.js'
 export type { WebhookLogger } from './core/log.js'
 export type {
+  AcceptedInfo,
   DeliveryStep,
   DeliveryStepRunner,
   EnqueueContext,

@@ -117,6 +117,18 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       provider.name,
     )
   }
+  const override = options.acceptedResponse
+  configInvariant(
+    override === undefined ||
+      typeof override === 'function' ||
+      (typeof override === 'object' &&
+        override !== null &&
+        Number.isInteger(override.status) &&
+        typeof override.body === 'string' &&
+        typeof override.headers === 'object'),
+    "createWebhookHandler: `acceptedResponse` is a { status, headers, body } answer, or a function returning one (or undefined for the preset's).",
+    provider.name,
+  )
   const settings = resolveTimings(options)
   const clock = options.now ?? Date.now
   const methods = (provider.methods ?? ['POST']).map((m) => m.toUpperCase())
@@ -356,7 +368,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     if (claim.state === 'duplicate') {
       callHook(options.onDuplicate, { provider: name, id }, id)
-      return result.acceptedResponse ?? duplicate(id)
+      return acceptedAnswer(result, id, true)
     }
     if (claim.state === 'in-flight') {
       const error = new WebhookError('in_flight', 'this event is being processed by another delivery; retry later.', {
@@ -405,7 +417,25 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     await settle(keys, id, claim.token, startedAt, step)
     callHook(options.onAccepted, event, id)
-    return result.acceptedResponse ?? accepted(id)
+    return acceptedAnswer(result, id, false)
+  }
+
+  function acceptedAnswer(
+    result: { type: string; payload: T; acceptedResponse?: WebhookResponse },
+    id: string,
+    isDuplicate: boolean,
+  ): WebhookResponse {
+    const preset = result.acceptedResponse ?? (isDuplicate ? duplicate(id) : accepted(id))
+    const override = options.acceptedResponse
+    if (override === undefined) return preset
+    if (typeof override !== 'function') return override
+    try {
+      const info = { provider: name, id, type: result.type, payload: result.payload, duplicate: isDuplicate, preset }
+      return override(info) ?? preset
+    } catch (error) {
+      report({ provider: name, phase: 'hook', id, error })
+      return preset
+    }
   }
 
   // keys[0] is `provider:id`; the others come from signed material (see VerifyResult.replayKeys).
@@ -460,10 +490,10 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     if (answer.state === 'duplicate') {
       callHook(options.onDuplicate, { provider: name, id }, id)
-      return result.acceptedResponse ?? duplicate(id)
+      return acceptedAnswer(result, id, true)
     }
     callHook(options.onAccepted, event, id)
-    return result.acceptedResponse ?? accepted(id)
+    return acceptedAnswer(result, id, false)
   }
 
   function tooLarge(): WebhookError {

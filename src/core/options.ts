@@ -55,6 +55,18 @@ export interface EnqueueContext {
   retentionMs: number
 }
 
+/** What a function given as `acceptedResponse` is told. */
+export interface AcceptedInfo<T = unknown> {
+  provider: string
+  id: string
+  type: string
+  payload: T
+  /** True when this delivery is a duplicate of one already processed. */
+  duplicate: boolean
+  /** The answer the preset would send. */
+  preset: WebhookResponse
+}
+
 /** Options of {@link createWebhookHandler}. Durations in milliseconds, sizes in bytes. */
 export interface WebhookHandlerOptions<T = unknown> {
   /** The provider preset, e.g. `stripe({ secret })` from `webhook-inbox/providers`. */
@@ -122,6 +134,21 @@ export interface WebhookHandlerOptions<T = unknown> {
    * processes, or an `enqueue` that returned no promise. @default the logger's warn
    */
   onWarning?: (message: string) => void
+  /**
+   * The answer to an accepted delivery (and to its duplicates), instead of the preset's:
+   * `{"ok":true,"id":…}` JSON by default, an empty TwiML `<Response/>` for Twilio form and GET
+   * webhooks, an empty 200 for Slack commands and interactions, Discord's deferred reply. A
+   * function gets the event's id, type and payload and the preset's answer; returning
+   * `undefined` keeps the preset's. It runs after `enqueue` succeeded; if it throws, the
+   * preset's answer is sent and `onError` is told (phase `hook`).
+   * @default the preset's answer
+   * @example
+   * acceptedResponse: ({ type }) =>
+   *   type === 'view_submission'
+   *     ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"response_action":"clear"}' }
+   *     : undefined
+   */
+  acceptedResponse?: WebhookResponse | ((accepted: AcceptedInfo<T>) => WebhookResponse | undefined)
   /**
    * Where the handler logs wiring mistakes (`body_already_parsed`), 5xx causes (store
    * outages, what `enqueue` threw) and a count of 401s: each kind once, then again at its

@@ -94,6 +94,12 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
         body: JSON.stringify({ challenge }),
       }
     },
+    // Slash commands and interactions (form posts) are acknowledged with an empty 200: a body
+    // there is posted to the user as a message, and a view_submission reads it as its
+    // response_action (Bolt's ack() with no argument sends an empty body). Events API deliveries
+    // accept any 200, so they keep the JSON answer.
+    acceptedResponse: (d) =>
+      isForm(d) ? { status: 200, headers: { 'cache-control': 'no-store' }, body: '' } : undefined,
     id: (_d, payload) => pick(payload, 'event_id'),
     type: (_d, payload) =>
       (pick(payload, 'type') === 'event_callback' ? pick(payload, 'event.type') : undefined) ??

@@ -41,6 +41,12 @@ function queryParams(url: string): Record<string, string | string[]> {
   }
 }
 
+const EMPTY_TWIML = {
+  status: 200,
+  headers: { 'content-type': 'text/xml; charset=utf-8', 'cache-control': 'no-store' },
+  body: '<?xml version="1.0" encoding="UTF-8"?><Response/>',
+}
+
 /**
  * Twilio (Voice, Messaging, Studio, ...): `X-Twilio-Signature`, base64 HMAC-SHA1 keyed with the
  * Auth Token over the public URL followed by the sorted form fields; HMAC-SHA256 with a SharedKey
@@ -55,6 +61,9 @@ function queryParams(url: string): Record<string, string | string[]> {
  * override asks it to, and waits 15 s (connection overrides doc).
  *
  * The signature covers the URL Twilio called: behind a proxy, give the adapter `publicUrl`.
+ * Form and GET webhooks are answered with an empty TwiML `<Response/>` (`text/xml`), which
+ * acknowledges an incoming message or call without replying; to reply, set the handler's
+ * `acceptedResponse`.
  *
  * @example
  * import { twilio } from 'webhook-inbox/providers'
@@ -112,6 +121,11 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
       if (isForm(d)) return parseForm(d.text())
       return JSON.parse(d.text())
     },
+    // Incoming SMS and voice webhooks must be answered with TwiML (text/xml): a JSON body is an
+    // error 12300 in the Twilio debugger, and a call gets "an application error has occurred".
+    // An empty <Response/> acknowledges without replying (Twilio, "Receive SMS and MMS Messages
+    // without Responding"); status callbacks ignore the body, so it suits every form webhook.
+    acceptedResponse: (d) => (d.method === 'GET' || isForm(d) ? EMPTY_TWIML : undefined),
     id: (d) => d.header('i-twilio-idempotency-token'),
     type: (_d, payload) =>
       pick(payload, 'EventType') ??
