@@ -1,3 +1,4 @@
+import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
 import { type Secrets, secretList } from '../verifiers/shared.js'
@@ -7,6 +8,13 @@ import { DAY, defineProvider, parseForm, RETRIES_NONE, SECOND } from './define.j
 export interface GitHubOptions {
   /** The webhook secret(s) set on the hook; several while you rotate. */
   secret: Secrets
+  /**
+   * Enqueue the `ping` event GitHub sends when a hook is created, like any other event (the
+   * behaviour before 0.2). By default a verified ping is answered 200 `{"ok":true,"ping":true}`
+   * and neither deduplicated nor enqueued.
+   * @default false
+   */
+  enqueuePing?: boolean
 }
 
 /**
@@ -20,12 +28,18 @@ export interface GitHubOptions {
  * up to 3 days, so that is the retry window. It waits 10 s for an answer.
  * Source: docs.github.com "Validating webhook deliveries", "Handling failed webhook deliveries".
  *
+ * The `ping` sent when the hook is created is verified, then answered without reaching your
+ * queue (`enqueuePing: true` enqueues it). It is recognised by `X-GitHub-Event: ping` and by
+ * its signed body (`zen` and `hook_id`), so a header alone cannot turn an event into a ping.
+ *
  * @example
  * import { github } from 'webhook-inbox/providers'
  * const provider = github({ secret: process.env.GITHUB_WEBHOOK_SECRET })
  */
 export function github<T = unknown>(options: GitHubOptions): Provider<T> {
   const keys = secretList(options?.secret, 'github')
+  const enqueuePing = options.enqueuePing ?? false
+  configInvariant(typeof enqueuePing === 'boolean', '`enqueuePing` is true or false.', 'github')
   return defineProvider<T>({
     name: 'github',
     signatureHeaders: ['x-hub-signature-256', 'x-hub-signature'],
@@ -40,7 +54,7 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
       id: '`X-GitHub-Delivery` header',
       type: '`X-GitHub-Event` header',
       typeSigned: false,
-      handshake: '`ping` event (accepted like any event)',
+      handshake: '`ping` event answered 200, not enqueued (`enqueuePing: true` enqueues it)',
     },
     verify: (d) =>
       verifyHmac({
@@ -57,6 +71,16 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
         return JSON.parse(typeof form.payload === 'string' ? form.payload : '')
       }
       return JSON.parse(d.text())
+    },
+    handshake: (d, payload) => {
+      if (enqueuePing || d.header('x-github-event') !== 'ping') return undefined
+      const body = payload as { zen?: unknown; hook_id?: unknown } | null
+      if (typeof body?.zen !== 'string' || body.hook_id === undefined) return undefined
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        body: '{"ok":true,"ping":true}',
+      }
     },
     id: (d) => d.header('x-github-delivery'),
     type: (d) => d.header('x-github-event'),
