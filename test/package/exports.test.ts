@@ -27,6 +27,19 @@ describe('package exports', () => {
     }
   })
 
+  it('typesVersions maps every subpath to its CJS declarations, for moduleResolution node10', () => {
+    const subpaths = Object.keys(entries).filter((name) => name !== 'index')
+    expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(subpaths.sort())
+    for (const name of subpaths) {
+      expect(pkg.typesVersions['*'][name]).toEqual([pkg.exports[`./${name}`].require.types])
+    }
+  })
+
+  it('ships no source maps', () => {
+    expect(pkg.files).not.toContain('*.map')
+    expect(readFileSync(new URL('../../tsup.config.ts', import.meta.url), 'utf8')).toMatch(/sourcemap: false/)
+  })
+
   it('keeps runtime dependencies to raw-body and tiny-invariant', () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['raw-body', 'tiny-invariant'])
     for (const name of Object.keys(pkg.peerDependencies ?? {})) {
