@@ -84,7 +84,7 @@ function errorResponse(error: WebhookError): WebhookResponse {
  * `SubscribeURL` (only to an SNS host) or handed to `onSubscriptionConfirmation`;
  * `UnsubscribeConfirmation` is acknowledged. Neither is enqueued. The id is `MessageId`, the type
  * `Type`. SNS retries for at most 3 600 s (3 tries 20 s apart by default) and counts 5xx and
- * timeouts as failures [MEM, unconfirmed: 15 s timeout].
+ * timeouts as failures. AWS does not state the HTTP timeout on that page; we assume 15 s.
  *
  * @example
  * import { awsSns } from 'webhook-inbox/providers'

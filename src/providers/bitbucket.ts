@@ -17,7 +17,7 @@ export interface BitbucketOptions {
  * its two retries, so the id is the SHA-256 of the body, which the retries resend unchanged.
  * Sources: support.atlassian.com "Event payloads" (headers; "tries to send the payload two more
  * times"), atlassian.com/blog/bitbucket/enhanced-webhook-security (the secret, 2023).
- * The retry spacing and the response deadline are not documented [MEM, unconfirmed: ≈10 s].
+ * Bitbucket does not document the retry spacing or the response deadline; we assume about 10 s.
  *
  * @example
  * import { bitbucket } from 'webhook-inbox/providers'

@@ -7,7 +7,7 @@ import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './
 export interface CalendlyOptions {
   /** The subscription's `signing_key`; several while you rotate. */
   secret: Secrets
-  /** Either direction. @default 180000 (3 minutes, as Calendly's example [3P]) */
+  /** Either direction. @default 180000 (3 minutes, the tolerance of Calendly's published example) */
   toleranceMs?: number
 }
 

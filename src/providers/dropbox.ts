@@ -19,8 +19,8 @@ export interface DropboxOptions {
  * A notification only lists accounts that changed and carries no delivery id; two changes of one
  * account send identical bodies, so deduplicating on the body would drop the second one. Each
  * delivery therefore gets a fresh id, and your job should do what Dropbox asks: sync the account
- * (idempotent). Sources: Dropbox webhooks reference (challenge, signature) [3P copies + MEM];
- * the 10 s deadline is [MEM, unconfirmed].
+ * (idempotent). Sources: the Dropbox webhooks reference (challenge, signature), read through
+ * third-party copies. Dropbox asks for an answer within 10 s; we could not confirm the figure.
  *
  * @example
  * import { dropbox } from 'webhook-inbox/providers'

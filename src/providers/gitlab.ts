@@ -31,7 +31,8 @@ export interface GitLabOptions {
  * with the secret token alone it is `Idempotency-Key` (the same on retries of one event,
  * gitlab-org/gitlab#388692), else `X-Gitlab-Event-UUID`, neither of them signed: a shared token
  * binds nothing, so anyone holding it can send any id. Type `X-Gitlab-Event` (not signed). GitLab waits
- * 10 s and does not retry by itself (failing hooks are disabled) [3P/MEM].
+ * 10 s and does not retry by itself (failing hooks are disabled); this comes from third-party
+ * guides, not GitLab's reference.
  *
  * @example
  * import { gitlab } from 'webhook-inbox/providers'

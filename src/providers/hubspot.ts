@@ -45,9 +45,9 @@ function eventIds(payload: unknown): string[] | undefined {
  *
  * Deliveries are batches (a JSON array, `attemptNumber` changing on each retry), so the id is the
  * SHA-256 of the batch's sorted `eventId`s: the same on every retry of the batch. App webhooks are
- * retried up to 10 times over 24 h with a 5 s timeout [MEM, unconfirmed]; workflow webhooks wait
- * up to 30 s (developers.hubspot.com "Webhook information") and are retried for up to 3 days
- * [MEM, unconfirmed], so the longer window sets the default retention.
+ * retried up to 10 times over 24 h with a 5 s timeout; workflow webhooks wait up to 30 s
+ * (developers.hubspot.com "Webhook information") and are retried for up to 3 days. We could
+ * not confirm the retry figures; the longer window sets the default retention.
  *
  * @example
  * import { hubspot } from 'webhook-inbox/providers'

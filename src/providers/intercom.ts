@@ -12,8 +12,9 @@ export interface IntercomOptions {
 /**
  * Intercom webhooks: `X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>` keyed with the app's
  * client secret. Id is the notification's `id`, type its `topic`; the `ping` notification sent
- * when the webhook is saved is accepted like any event. Sources: hookdeck guide and Intercom
- * gists [3P]. Intercom waits about 5 s and retries once after about a minute [MEM, unconfirmed].
+ * when the webhook is saved is accepted like any event. Sources: a third-party guide (Hookdeck) and Intercom
+ * gists. Intercom does not document its timing where we could read it; we assume it waits about
+ * 5 s and retries once after about a minute.
  *
  * @example
  * import { intercom } from 'webhook-inbox/providers'

@@ -14,8 +14,9 @@ export interface JiraOptions {
  * `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>`. The id is
  * `X-Atlassian-Webhook-Identifier`, unique per site and unchanged across retries; the type is
  * the body's `webhookEvent` (`jira:issue_created`, ...). Connect apps sign with a JWT instead
- * (not this preset). Sources: jira.js webhook typings, hookdeck guide [3P]; retries "up to 5
- * times" and the window are [MEM, unconfirmed].
+ * (not this preset). Sources: jira.js webhook typings and a third-party guide (Hookdeck).
+ * Atlassian says failed deliveries are retried "up to 5 times" without stating over how long;
+ * we assume within a day.
  *
  * @example
  * import { jira } from 'webhook-inbox/providers'

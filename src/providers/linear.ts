@@ -19,8 +19,8 @@ export interface LinearOptions {
  * body's `webhookTimestamp` (epoch ms, inside the signed bytes), within ±60 s as @linear/sdk
  * checks it. The `Linear-Timestamp` header is not signed and not read. Id `Linear-Delivery`,
  * type the body's `type` (`Issue`, `Comment`, ...). Sources: @linear/sdk 98 `LinearWebhookClient`
- * [SDK]; `Linear-Delivery` [3P]; retries (about 1 min, 1 h, 6 h) and the 5 s deadline
- * [MEM, unconfirmed].
+ * (checked against it); `Linear-Delivery` from third-party guides. Linear's docs give retries
+ * after about 1 min, 1 h and 6 h and a 5 s deadline, which we could not confirm; we assume them.
  *
  * @example
  * import { linear } from 'webhook-inbox/providers'

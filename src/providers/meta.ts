@@ -28,8 +28,8 @@ export interface MetaOptions {
  * A delivery batches `entry[]` items and has no id of its own, so the id is the SHA-256 of the
  * body; the type is the body's `object` (`page`, `whatsapp_business_account`, ...).
  * Sources: developers.facebook.com Messenger webhook reference (verification requests, event
- * notifications). Retries: up to about 36 h, WhatsApp about 7 days [MEM, unconfirmed]; the
- * retention follows the longer.
+ * notifications). Meta does not document its retry schedule precisely; we assume up to about
+ * 36 h, and about 7 days for WhatsApp, and the retention follows the longer.
  *
  * @example
  * import { meta } from 'webhook-inbox/providers'

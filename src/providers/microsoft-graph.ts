@@ -31,8 +31,8 @@ interface Notification {
  * refused; a delivery of more than 1000 items is refused unchecked. The id is the SHA-256 of the body (one batch, resent unchanged); the type is the
  * first item's `changeType` (or `lifecycleEvent`). Rich notifications' `validationTokens` JWTs
  * are not checked by this preset. Sources: learn.microsoft.com "Set up notifications for changes
- * in resource data", changeNotificationCollection [DOC]; retries for up to about 4 h and the 3 s
- * answer [MEM, unconfirmed].
+ * in resource data", changeNotificationCollection, and "Receive change notifications through
+ * webhooks" (any 2xx accepts; other answers are retried for up to 4 h; answer within 3 s).
  *
  * @example
  * import { microsoftGraph } from 'webhook-inbox/providers'

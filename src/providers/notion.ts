@@ -41,7 +41,8 @@ function verificationToken(d: DeliveryContext): string | undefined {
  * Setup handshake: Notion POSTs `{"verification_token": "secret_…"}` once, unsigned. While no
  * `secret` is configured it is answered 200, handed to `onVerificationToken`, and never
  * enqueued; once a `secret` is set it is refused like any unsigned request. Sources:
- * developers.notion.com "Webhooks" [DOC], hookdeck guide [3P]; retries are not documented.
+ * developers.notion.com "Webhooks", and a third-party guide (Hookdeck); Notion does not document
+ * its retries.
  *
  * @example
  * import { notion } from 'webhook-inbox/providers'

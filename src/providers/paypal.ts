@@ -40,7 +40,8 @@ export interface PayPalOptions {
   verifyWithPayPal?: (request: PayPalVerifyWebhookSignatureRequest) => Promise<boolean>
   /**
    * Largest distance between `PAYPAL-TRANSMISSION-TIME` and now, either direction. Each retry is
-   * a new transmission with its own time [MEM, unconfirmed].
+   * a new transmission with its own time (PayPal does not say so; we assume it from the
+   * transmission id changing on retries).
    * @default 300000 (5 minutes)
    */
   toleranceMs?: number

@@ -24,7 +24,8 @@ export interface PlaidOptions {
  * `iat` must be at most 5 minutes old and `request_body_sha256` must be the hex SHA-256 of the
  * raw body (plaid.com/docs/api/webhooks/webhook-verification). Plaid sends no delivery id, so
  * the id is the SHA-256 of the body (a retry sends the same body under a new token); the type
- * is `webhook_type.webhook_code`. Plaid retries for about 24 h [MEM, unconfirmed].
+ * is `webhook_type.webhook_code`. Plaid does not document its retry window precisely; we assume
+ * about 24 h.
  *
  * @example
  * import { plaid } from 'webhook-inbox/providers'

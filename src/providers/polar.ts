@@ -10,7 +10,8 @@ export type PolarOptions = StandardWebhooksProviderOptions
  * the HMAC key is the UTF-8 bytes of the secret as shown, not a base64-decoded `whsec_` key:
  * @polar-sh/sdk's `validateEvent` base64-encodes the secret before handing it to standardwebhooks,
  * which decodes it again. ±5 min. Id `webhook-id`, type the body's `type`. Polar waits 10 s for an
- * answer [3P: Polar docs mirror]; its retry window was not found, so the 24 h retention floor applies.
+ * answer (read through a mirror of Polar's docs); its retry window is not documented, so the 24 h
+ * retention floor applies.
  *
  * @example
  * import { polar } from 'webhook-inbox/providers'

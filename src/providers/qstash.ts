@@ -37,7 +37,7 @@ export interface QStashOptions {
  * carry `iat`, `nbf`, `exp`, `jti`).
  *
  * The id is `Upstash-Message-Id`, the same on every retry. QStash retries with exponential
- * back-off (3 times by default, configurable per message) [MEM, unconfirmed].
+ * back-off (3 times by default, configurable per message, per Upstash's docs; not checked here).
  *
  * @example
  * import { qstash } from 'webhook-inbox/providers'

@@ -11,7 +11,7 @@ export interface SendGridOptions {
   /**
    * Largest distance between `X-Twilio-Email-Event-Webhook-Timestamp` and now, either direction.
    * SendGrid's SDK checks none. Raise it (or pass `Infinity`) if your retries arrive with their
-   * first timestamp [MEM, unconfirmed: whether SendGrid signs each retry afresh].
+   * first timestamp: SendGrid does not say whether it signs each retry afresh; we assume it does.
    * @default 300000 (5 minutes)
    */
   toleranceMs?: number
@@ -42,7 +42,7 @@ function batchIds(text: string): string[] | undefined {
  *
  * The id is the SHA-256 of the batch's sorted `sg_event_id`s, the same on every retry of the
  * batch; the type is the events' `event` when they share one, else `batch`. SendGrid retries for
- * up to 24 h [MEM, unconfirmed].
+ * up to 24 h (SendGrid's docs; not confirmed here).
  *
  * @example
  * import { sendgrid } from 'webhook-inbox/providers'

@@ -20,8 +20,9 @@ export interface SquareOptions {
 /**
  * Square: `x-square-hmacsha256-signature`, base64 HMAC-SHA256 of the notification URL followed
  * by the raw body (developer.squareup.com "Validate notifications"; square SDK WebhooksHelper).
- * The legacy `x-square-signature` (HMAC-SHA1) alone is refused, as the SDK refuses it. Id is the body's `event_id`, type its `type`. Square retries
- * for up to 24 h and waits 10 s [MEM, unconfirmed].
+ * The legacy `x-square-signature` (HMAC-SHA1) alone is refused, as the SDK refuses it. Id is the
+ * body's `event_id`, type its `type`. Square retries for up to 24 h and waits 10 s (Square's
+ * docs; we could not confirm the figures).
  *
  * @example
  * import { square } from 'webhook-inbox/providers'

@@ -56,7 +56,8 @@ const EMPTY_TWIML = {
  * non-default port, which would accept a signature made for another port of the same host; that
  * is not done here). Source: twilio.com "Webhooks security"; twilio-node lib/webhooks/webhooks.ts.
  *
- * The id is `I-Twilio-Idempotency-Token` (the same on Twilio's retries [MEM, unconfirmed]), else
+ * The id is `I-Twilio-Idempotency-Token` (Twilio says it is the same on its retries; we have not
+ * observed one), else
  * the SHA-256 of the signed URL and fields. Twilio does not retry unless a `#rc=` connection
  * override asks it to, and waits 15 s (connection overrides doc).
  *

@@ -12,8 +12,9 @@ export interface TypeformOptions {
 /**
  * Typeform webhooks: `Typeform-Signature: sha256=<base64 HMAC-SHA256 of the body>` (base64,
  * not hex, behind a `sha256=` prefix). Id `event_id`, type `event_type` (`form_response`).
- * Sources: hookdeck guide, trigger.dev docs [3P]. Typeform's retry window is not documented
- * where we could read it [MEM, unconfirmed: hours], so the 24 h retention floor applies.
+ * Sources: third-party guides (Hookdeck, Trigger.dev), checked against Typeform's signature
+ * example. Typeform does not document its retry window where we could read it (we believe it is
+ * a few hours), so the 24 h retention floor applies.
  *
  * @example
  * import { typeform } from 'webhook-inbox/providers'

@@ -12,7 +12,8 @@ export interface VercelOptions {
 /**
  * Vercel account and integration webhooks: `x-vercel-signature: <hex HMAC-SHA1 of the body>`
  * (SHA-1). Id and type are the body's `id` and `type` (`deployment.succeeded`, ...). Sources:
- * trigger.dev and hookdeck guides [3P]; 30 s timeout and retries for up to 24 h [3P].
+ * third-party guides (Trigger.dev, Hookdeck), which also give the 30 s timeout and retries for
+ * up to 24 h; Vercel's own reference does not state them.
  *
  * @example
  * import { vercel } from 'webhook-inbox/providers'

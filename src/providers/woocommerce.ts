@@ -24,7 +24,8 @@ function isPing(d: DeliveryContext): boolean {
  * `X-WC-Webhook-Delivery-ID` is new on every send, so the id is
  * `topic:resource id:date_modified_gmt`, the same for two sends of one change; a body without
  * them falls back to its SHA-256. WooCommerce does not retry and disables the webhook after 5
- * consecutive failures. Sources: class-wc-webhook.php analyses, hookdeck guide [3P].
+ * consecutive failures. Sources: WooCommerce's class-wc-webhook.php, and a third-party guide
+ * (Hookdeck) for the delivery behaviour.
  *
  * @example
  * import { woocommerce } from 'webhook-inbox/providers'

@@ -20,7 +20,8 @@ interface XeroPayload {
  * A well-signed empty batch is answered 200 with an empty body and not enqueued; a bad signature
  * gets 401 like any refusal. A batch (`events[]`) has no id of its own, so the id is the SHA-256
  * of the body; the type is the first event's `eventCategory.eventType` (`INVOICE.UPDATE`).
- * Sources: Xero-authored ITR gists, hookdeck guide [3P]; the 5 s deadline is [MEM, unconfirmed].
+ * Sources: Xero-authored Intent to Receive gists and a third-party guide (Hookdeck). Xero asks
+ * for an answer within 5 s; we could not confirm the figure.
  *
  * @example
  * import { xero } from 'webhook-inbox/providers'

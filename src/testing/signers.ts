@@ -61,7 +61,11 @@ export async function signGitHubRequest(
  * const request = await signStripeRequest({ secret: 'whsec_test', body: { id: 'evt_1', type: 'invoice.paid' } })
  */
 export async function signStripeRequest(
-  options: SignerBase & { secret: Secret | readonly Secret[] /** epoch ms @default Date.now() */; now?: number },
+  options: SignerBase & {
+    secret: Secret | readonly Secret[]
+    /** Signing time, epoch ms. @default Date.now() */
+    now?: number
+  },
 ): Promise<WebhookRequest> {
   const body = rawBody(options.body)
   const header = await signTimestampedHeader({ payload: body, secret: options.secret, timestamp: seconds(options.now) })

