@@ -90,6 +90,17 @@ export interface ProviderDefinition<T> {
    * `200 {"ok":true}`, such as Discord's deferred interaction reply.
    */
   acceptedResponse?(context: DeliveryContext, payload: T): WebhookResponse | undefined
+  /**
+   * Said after an `invalid_signature` message when the configured secret has a recognisable
+   * form that is not this provider's signing secret (a Stripe API key `sk_live_…` instead of
+   * `whsec_…`). Computed once at setup by the preset; never quotes the secret.
+   */
+  secretHint?: string
+  /**
+   * The header the signature is read from, named in `missing_signature` messages
+   * (`X-Hub-Signature-256`). @default the first of `info.headers`
+   */
+  signatureHeader?: string
   /** A handshake answered after a good signature (Slack `url_verification`, Discord PING, ...). */
   handshake?(context: DeliveryContext, payload: T): WebhookResponse | undefined | Promise<WebhookResponse | undefined>
 }
@@ -184,6 +195,26 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
   )
   const { name } = definition
   const format = definition.body ?? 'json'
+  const signatureHeader =
+    definition.signatureHeader ?? definition.info?.headers?.find((header) => /sig|hmac|token|auth/i.test(header))
+
+  // The scheme functions do not know the preset's header names or its secret's form; the
+  // preset adds what a user needs to fix the mistake.
+  function explained(error: WebhookVerificationError): WebhookVerificationError {
+    let extra: string | undefined
+    if (
+      error.code === 'missing_signature' &&
+      signatureHeader &&
+      !error.message.toLowerCase().includes(signatureHeader.toLowerCase())
+    ) {
+      extra = `The ${signatureHeader} header was looked for: is the webhook configured with a secret, and does a proxy pass the header on?`
+    } else if (error.code === 'invalid_signature' && definition.secretHint) {
+      extra = definition.secretHint
+    }
+    if (!extra) return error
+    const message = `${error.message.replace(/^\[webhook-inbox\] (?:\[[^\]]*\] )?/, '')} ${extra}`
+    return new WebhookVerificationError(error.code, message, { provider: error.provider, status: error.status })
+  }
   return {
     name,
     methods: definition.methods,
@@ -201,7 +232,7 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
         if (early) return { ok: true, id: '', type: '', payload: undefined as T, handshake: early }
       }
       const verified = await definition.verify(context)
-      if (!verified.ok) return verified
+      if (!verified.ok) return { ok: false, error: explained(verified.error) }
       const parsed = parseBody(format, context)
       if (!parsed.ok) {
         return {
@@ -232,6 +263,30 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
       return result
     },
   }
+}
+
+/**
+ * A sentence for {@link ProviderDefinition.secretHint}: the first rule whose pattern matches the
+ * start of a configured string secret names what was passed instead (only the public prefix,
+ * such as `sk_live_`, is quoted). `expected`, when given, is said when no secret has that prefix.
+ */
+export function secretFormatHint(
+  secret: unknown,
+  rules: ReadonlyArray<{ prefix: RegExp; is: string }>,
+  expected?: { prefix: string; where: string },
+): string | undefined {
+  const strings = (Array.isArray(secret) ? secret : [secret]).filter((item): item is string => typeof item === 'string')
+  for (const text of strings) {
+    for (const rule of rules) {
+      const match = rule.prefix.exec(text)
+      if (match)
+        return `The configured secret starts with ${match[0]}: that is ${rule.is}, not this endpoint's signing secret${expected ? ` (it starts with ${expected.prefix}; ${expected.where})` : ''}.`
+    }
+  }
+  if (expected && strings.length > 0 && !strings.some((text) => text.startsWith(expected.prefix))) {
+    return `Signing secrets of this provider start with ${expected.prefix}, and the configured one does not (${expected.where}).`
+  }
+  return undefined
 }
 
 /** Reads `path` (`'data.id'`) from parsed JSON, as a string, or `undefined`. */

@@ -1,7 +1,7 @@
 import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { verifyHmac } from '../verifiers/hmac.js'
-import { type Secrets, secretList } from '../verifiers/shared.js'
+import { fail, type Secrets, secretList } from '../verifiers/shared.js'
 import { DAY, defineProvider, parseForm, RETRIES_NONE, SECOND } from './define.js'
 
 /** Options of {@link github}. */
@@ -56,14 +56,24 @@ export function github<T = unknown>(options: GitHubOptions): Provider<T> {
       typeSigned: false,
       handshake: '`ping` event answered 200, not enqueued (`enqueuePing: true` enqueues it)',
     },
-    verify: (d) =>
-      verifyHmac({
+    verify: (d) => {
+      if (!d.header('x-hub-signature-256') && d.header('x-hub-signature')) {
+        return Promise.resolve(
+          fail(
+            'missing_signature',
+            'only the legacy X-Hub-Signature (HMAC-SHA1) header came, and X-Hub-Signature-256 is required: SHA-1 signatures are not accepted. GitHub.com sends both when the webhook has a secret; an old GitHub Enterprise Server, or a proxy that drops the header, sends only SHA-1.',
+            'github',
+          ),
+        )
+      }
+      return verifyHmac({
         payload: d.bytes,
         signature: d.header('x-hub-signature-256'),
         secret: keys,
         prefix: 'sha256=',
         provider: 'github',
-      }),
+      })
+    },
     body: (d) => {
       const contentType = d.header('content-type') ?? ''
       if (contentType.startsWith('application/x-www-form-urlencoded')) {

@@ -1,7 +1,16 @@
 import type { Provider } from '../types.js'
 import { verifySeparateTimestamp } from '../verifiers/separate-timestamp.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
-import { type DeliveryContext, defineProvider, MINUTE, parseForm, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
+import {
+  type DeliveryContext,
+  defineProvider,
+  MINUTE,
+  parseForm,
+  pick,
+  RETRIES_ANY_ERROR,
+  SECOND,
+  secretFormatHint,
+} from './define.js'
 
 /** Options of {@link slack}. */
 export interface SlackOptions {
@@ -38,6 +47,10 @@ function isForm(d: DeliveryContext): boolean {
 export function slack<T = unknown>(options: SlackOptions): Provider<T> {
   const keys = secretList(options?.secret, 'slack')
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'slack')
+  const secretHint = secretFormatHint(options?.secret, [
+    { prefix: /^xox[abpre]-/, is: 'a Slack OAuth token' },
+    { prefix: /^xapp-/, is: 'a Slack app-level token' },
+  ])
   return defineProvider<T>({
     name: 'slack',
     signatureHeaders: ['x-slack-signature'],
@@ -45,6 +58,7 @@ export function slack<T = unknown>(options: SlackOptions): Provider<T> {
     // bytes could yield another `event_id`: the signed-material key is claimed too.
     idSigned: false,
     retriedStatuses: RETRIES_ANY_ERROR,
+    secretHint,
     retryWindowMs: 6 * MINUTE,
     responseDeadlineMs: 3 * SECOND,
     info: {

@@ -3,7 +3,7 @@ import { configInvariant } from '../errors.js'
 import type { Provider } from '../types.js'
 import { checkTolerance, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTimestampedHeader } from '../verifiers/timestamped.js'
-import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND } from './define.js'
+import { DAY, defineProvider, MINUTE, pick, RETRIES_ANY_ERROR, SECOND, secretFormatHint } from './define.js'
 
 /** Options of {@link stripe}. */
 export interface StripeOptions {
@@ -38,11 +38,24 @@ export function stripe<T = unknown>(options: StripeOptions): Provider<T> {
     )
   }
   const toleranceMs = checkTolerance(options.toleranceMs, 5 * MINUTE, 'stripe')
+  const secretHint = secretFormatHint(
+    options?.secret,
+    [
+      { prefix: /^sk_(?:live|test)_/, is: 'a Stripe secret API key' },
+      { prefix: /^rk_(?:live|test)_/, is: 'a Stripe restricted API key' },
+      { prefix: /^pk_(?:live|test)_/, is: 'a Stripe publishable key' },
+    ],
+    {
+      prefix: 'whsec_',
+      where: 'Dashboard, Developers, Webhooks, the endpoint, "Signing secret"; `stripe listen` prints its own',
+    },
+  )
   return defineProvider<T>({
     name: 'stripe',
     idSigned: true,
     signatureHeaders: ['stripe-signature'],
     retriedStatuses: RETRIES_ANY_ERROR,
+    secretHint,
     retryWindowMs: 3 * DAY,
     responseDeadlineMs: 10 * SECOND,
     info: {

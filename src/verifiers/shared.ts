@@ -195,5 +195,6 @@ export function parseInteger(text: string | undefined): number | undefined {
   return Number(text.trim())
 }
 
+/** The two usual causes of a signature that does not match, in every `invalid_signature` message. */
 export const RAW_BODY_HINT =
-  'Are you passing the raw request body? A body re-serialised from parsed JSON never matches; see the README section for your framework.'
+  "Two usual causes: the secret is not the one this endpoint is signed with (check the provider's dashboard for this endpoint, and pass every secret while you rotate), or the body is not the raw bytes received (a body re-serialised from parsed JSON never matches; see the README section for your framework)."

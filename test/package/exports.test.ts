@@ -36,6 +36,15 @@ describe('package exports', () => {
     }
   })
 
+  it('publishes no planning tags ([MEM], [3P], ...) in its declarations', () => {
+    ensureBuilt()
+    const dir = new URL('../../dist/', import.meta.url)
+    const tagged = readdirSync(dir)
+      .filter((file) => file.endsWith('.d.ts') || file.endsWith('.d.cts'))
+      .filter((file) => /\[(?:MEM|3P|DOC|SDK)\b/.test(readFileSync(new URL(file, dir), 'utf8')))
+    expect(tagged).toEqual([])
+  })
+
   it('ships no source maps', () => {
     ensureBuilt()
     const built = readdirSync(new URL('../../dist', import.meta.url))
