@@ -17,7 +17,10 @@ export type { AdapterOptions, HandlerSource } from './shared.js'
  * Options of {@link toFastify}: the URL options every adapter takes, and the route's path.
  *
  * @example
+ * import Fastify from 'fastify'
  * import { toFastify } from 'webhook-inbox/fastify'
+ *
+ * const app = Fastify()
  * await app.register(toFastify(handler, { path: '/stripe', trustProxy: true }), { prefix: '/webhooks' })
  */
 export interface FastifyAdapterOptions extends AdapterOptions {

@@ -11,9 +11,11 @@ const PARSED_MESSAGE =
  * A `node:http` / `node:https` request listener that also works as Connect-style middleware.
  *
  * @example
+ * import express from 'express'
  * import { type NodeListener, toNodeListener } from 'webhook-inbox/node'
+ *
  * const listener: NodeListener = toNodeListener(handler)
- * connectApp.use('/webhooks/github', listener)
+ * express().use('/webhooks/github', listener) // any Connect-style app
  */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
 

@@ -9,7 +9,10 @@ import type { WebhookResponse } from '../types.js'
  * configured with, so behind a proxy or a tunnel tell the adapter what the public URL is.
  *
  * @example
+ * import express from 'express'
  * import { toExpress } from 'webhook-inbox/express'
+ *
+ * const app = express()
  * app.post('/webhooks/twilio', toExpress(handler, { publicUrl: 'https://api.example.com' }))
  * app.post('/webhooks/square', toExpress(handler, { trustProxy: true }))
  */

@@ -48,7 +48,7 @@ export interface WebhookHandler<T = unknown> {
    * could not be read. Reported to `onRejected` (or `onError` for `internal_error`) like any other.
    *
    * @example
-   * if (tooBig) return writeResponse(res, handler.refuse('body_too_large', { method: req.method }))
+   * if (tooBig) writeResponse(res, handler.refuse('body_too_large', { method: req.method }))
    */
   refuse(code: AdapterRefusal, options?: { message?: string; method?: string; cause?: unknown }): WebhookResponse
 }

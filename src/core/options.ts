@@ -143,10 +143,17 @@ export interface WebhookHandlerOptions<T = unknown> {
    * preset's answer is sent and `onError` is told (phase `hook`).
    * @default the preset's answer
    * @example
-   * acceptedResponse: ({ type }) =>
-   *   type === 'view_submission'
-   *     ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"response_action":"clear"}' }
-   *     : undefined
+   * import { createWebhookHandler } from 'webhook-inbox'
+   * import { slack } from 'webhook-inbox/providers'
+   *
+   * const handler = createWebhookHandler({
+   *   provider: slack({ secret: process.env.SLACK_SIGNING_SECRET }),
+   *   enqueue: async (event) => { await queue.add(event.type, event) },
+   *   acceptedResponse: ({ type }) =>
+   *     type === 'view_submission'
+   *       ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"response_action":"clear"}' }
+   *       : undefined,
+   * })
    */
   acceptedResponse?: WebhookResponse | ((accepted: AcceptedInfo<T>) => WebhookResponse | undefined)
   /**

@@ -29,9 +29,11 @@ export interface PlaidOptions {
  *
  * @example
  * import { plaid } from 'webhook-inbox/providers'
- * const keys = new Map() // only keys Plaid confirmed: `kid` is network input, so never cache misses
+ * // only keys Plaid confirmed: `kid` is network input, so never cache misses
+ * const keys = new Map()
  * const provider = plaid({
  *   getKey: async ({ kid }) => {
+ *     if (!kid) return undefined
  *     if (keys.has(kid)) return keys.get(kid)
  *     const key = await fetchPlaidKey(kid)
  *     if (key) keys.set(kid, key)

@@ -121,7 +121,7 @@ CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);`
  * // postgres.js
  * import postgres from 'postgres'
  * import { postgresStore } from 'webhook-inbox/postgres'
- * const sql = postgres(process.env.DATABASE_URL)
+ * const sql = postgres(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres')
  * const store = postgresStore({ query: (text, params) => sql.unsafe(text, params).then((rows) => ({ rows })) })
  *
  * @example

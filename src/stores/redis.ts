@@ -95,7 +95,8 @@ function isNoScript(error: unknown): boolean {
  * // ioredis
  * import { Redis } from 'ioredis'
  * import { redisStore } from 'webhook-inbox/redis'
- * const client = new Redis(process.env.REDIS_URL)
+ * const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+ * client.on('error', (error) => console.error('redis:', error.message))
  * const store = redisStore({ sendCommand: (command, ...args) => client.call(command, ...args) })
  */
 export function redisStore(options: RedisStoreOptions): DedupeStore {

@@ -162,7 +162,9 @@ export async function signHubSpotRequest(
  * A request signed as Discord signs it (Ed25519 over timestamp + body).
  *
  * @example
+ * import { generateKeyPairSync } from 'node:crypto'
  * import { signDiscordRequest } from 'webhook-inbox/testing'
+ *
  * const { privateKey } = generateKeyPairSync('ed25519')
  * const request = await signDiscordRequest({ privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
  *   body: { id: 'i1', type: 2 } })

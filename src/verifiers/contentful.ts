@@ -46,10 +46,8 @@ export function contentfulKeys(secret: Secrets, provider?: string): Uint8Array[]
 }
 
 /**
- * The path and query of `url` exactly as sent (no decoding), or `url` itself when it is already a path.
- *
- * @example
- * pathOf('https://example.test/hooks?a=1#x') // '/hooks?a=1'
+ * The path and query of `url` exactly as sent (no decoding), or `url` itself when it is already a
+ * path: `pathOf('https://example.test/hooks?a=1#x')` is `'/hooks?a=1'`.
  */
 export function pathOf(url: string): string {
   const withoutFragment = url.split('#')[0] as string

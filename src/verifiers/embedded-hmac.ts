@@ -47,7 +47,7 @@ const DEFAULT_TOLERANCE_MS = 300_000
  *
  * @example
  * import { verifyEmbeddedHmac } from 'webhook-inbox/verifiers'
- * const { signature: s } = JSON.parse(rawBody)
+ * const { signature: s } = JSON.parse(new TextDecoder().decode(rawBody))
  * const result = await verifyEmbeddedHmac({ fields: [s.timestamp, s.token], timestamp: s.timestamp,
  *   signature: s.signature, secret: process.env.MAILGUN_SIGNING_KEY, now: Date.now() })
  */

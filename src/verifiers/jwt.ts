@@ -265,7 +265,7 @@ export interface PlaidSchemeOptions {
  * @example
  * import { verifyPlaid } from 'webhook-inbox/verifiers'
  * const result = await verifyPlaid({ token: req.headers['plaid-verification'], payload: rawBody, now: Date.now(),
- *   getKey: async ({ kid }) => cachedKeys.get(kid) ?? fetchPlaidKey(kid) })
+ *   getKey: async ({ kid }) => (kid ? (cachedKeys.get(kid) ?? fetchPlaidKey(kid)) : undefined) })
  */
 export async function verifyPlaid(
   options: PlaidSchemeOptions,

@@ -214,7 +214,7 @@ function queryParam(url: string, name: string): string | undefined {
  * @example
  * import { verifyTwilio } from 'webhook-inbox/verifiers'
  * const result = await verifyTwilio({ url: 'https://example.com/sms', signature: req.headers['x-twilio-signature'],
- *   secret: process.env.TWILIO_AUTH_TOKEN, params: Object.fromEntries(new URLSearchParams(rawBody)) })
+ *   secret: process.env.TWILIO_AUTH_TOKEN, params: Object.fromEntries(new URLSearchParams(new TextDecoder().decode(rawBody))) })
  */
 export async function verifyTwilio(options: TwilioSchemeOptions): Promise<SchemeResult<UrlSchemeSuccess>> {
   const { provider } = options

@@ -14,14 +14,41 @@ import { jsdocExamples, markdownSnippets, type Snippet } from './snippets.js'
 
 const CJS_SECTIONS = new Set(['Quickstart', 'Running several instances'])
 
-const PRELUDE = `import type { DedupeStore, WebhookEvent, WebhookHandler } from 'webhook-inbox'
+const PRELUDE = `import type { ServerResponse } from 'node:http'
+import type { DedupeStore, WebhookEvent, WebhookHandler, WebhookResponse } from 'webhook-inbox'
 import type { PostgresStore } from 'webhook-inbox/postgres'
+import type { EcPublicJwk } from 'webhook-inbox/verifiers'
 declare global {
   const handler: WebhookHandler
+  /** "the store from above" */
   const store: PostgresStore
   const yourSharedStore: DedupeStore
+  const myStore: () => DedupeStore
   const queue: { add(name: string, data: unknown): Promise<unknown>; send(data: unknown): Promise<unknown> }
   const event: WebhookEvent
+  /** A request as a framework hands it over, and its raw body. */
+  const req: { method: string; url: string; headers: Record<string, string | undefined> }
+  const res: ServerResponse
+  const rawBody: Uint8Array
+  const h: Record<string, string | undefined>
+  const url: string
+  const body: string
+  const secret: string
+  const token: string
+  const message: Uint8Array
+  const signature: string
+  const err: unknown
+  const received: string
+  const expected: string
+  const privateKey: string
+  const pkcs8Pem: string
+  const p256Pkcs8Pem: string
+  const tooBig: boolean
+  const verify: () => Promise<void>
+  const writeResponse: (res: ServerResponse, response: WebhookResponse) => void
+  const fetchPlaidKey: (kid: string) => Promise<EcPublicJwk | undefined>
+  const cachedKeys: Map<string, EcPublicJwk>
+  const expect: typeof import('vitest').expect
 }
 export {}
 `
