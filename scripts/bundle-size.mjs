@@ -13,14 +13,14 @@ import { createWebhookHandler } from 'webhook-inbox'
 import { toExpress } from 'webhook-inbox/express'
 import { stripe } from 'webhook-inbox/providers'
 const handler = createWebhookHandler({ provider: stripe({ secret: process.env.S }), enqueue: async () => {} })
-express().all('/webhooks/stripe', toExpress(handler)).listen(3000)
+express().all('/webhooks/stripe', toExpress(handler)).listen(Number(process.env.PORT ?? 3000))
 `,
   node: `import { createServer } from 'node:http'
 import { createWebhookHandler } from 'webhook-inbox'
 import { toNodeListener } from 'webhook-inbox/node'
 import { stripe } from 'webhook-inbox/providers'
 const handler = createWebhookHandler({ provider: stripe({ secret: process.env.S }), enqueue: async () => {} })
-createServer(toNodeListener(handler)).listen(3000)
+createServer(toNodeListener(handler)).listen(Number(process.env.PORT ?? 3000))
 `,
   hono: `import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -28,15 +28,28 @@ import { createWebhookHandler } from 'webhook-inbox'
 import { toHono } from 'webhook-inbox/hono'
 import { stripe } from 'webhook-inbox/providers'
 const handler = createWebhookHandler({ provider: stripe({ secret: process.env.S }), enqueue: async () => {} })
-serve({ fetch: new Hono().all('/webhooks/stripe', toHono(handler)).fetch, port: 3000 })
+serve({ fetch: new Hono().all('/webhooks/stripe', toHono(handler)).fetch, port: Number(process.env.PORT ?? 3000) })
 `,
 }
 
+// raw-body requires iconv-lite when it loads, but only calls it to decode a body, which the
+// adapters never ask for: where nothing else in the app decodes bodies (node:http, Fastify,
+// Koa without a body parser), aliasing it to an empty module is safe.
+const variants = [
+  ...Object.keys(routes).map((name) => ({ name, route: name, alias: {} })),
+  { name: 'node, iconv-lite aliased to an empty module', route: 'node', alias: { 'iconv-lite': 'EMPTY' } },
+]
+
 const dir = mkdtempSync(join(root, 'node_modules', '.bundle-size-'))
+const keep = process.argv.includes('--keep')
 try {
-  for (const [name, source] of Object.entries(routes)) {
-    const entry = join(dir, `${name}.mjs`)
+  writeFileSync(join(dir, 'empty.cjs'), 'module.exports = {}\n')
+  for (const variant of variants) {
+    const { name } = variant
+    const source = routes[variant.route]
+    const entry = join(dir, `${variant.route}.mjs`)
     writeFileSync(entry, source)
+    const alias = Object.fromEntries(Object.entries(variant.alias).map(([from]) => [from, join(dir, 'empty.cjs')]))
     const result = await build({
       entryPoints: [entry],
       bundle: true,
@@ -47,7 +60,16 @@ try {
       metafile: true,
       logLevel: 'silent',
       outdir: join(dir, 'out'),
+      alias,
+      // The usual recipe for CommonJS dependencies in an ESM bundle (raw-body requires Node built-ins).
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     })
+    if (keep)
+      for (const file of result.outputFiles)
+        writeFileSync(
+          join(dir, `${variant.route}${Object.keys(alias).length ? '-aliased' : ''}.bundle.mjs`),
+          file.contents,
+        )
     const total = result.outputFiles.reduce((sum, file) => sum + file.contents.byteLength, 0)
     const byPackage = new Map()
     for (const output of Object.values(result.metafile.outputs)) {
@@ -66,5 +88,6 @@ try {
     )
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true })
+  if (keep) console.log(`bundles kept in ${dir}`)
+  else rmSync(dir, { recursive: true, force: true })
 }

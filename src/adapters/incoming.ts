@@ -125,8 +125,9 @@ export async function readNodeBody(
 ): Promise<NodeBodyResult> {
   const declared = Number(firstValue(stream.headers?.['content-length']) ?? Number.NaN)
   if (declared > limit) return { ok: false, reason: 'too-large' }
+  // Loaded outside the try: a failure to load it is ours (answered 500), not the client's.
+  const getRawBody = await loadRawBody()
   try {
-    const getRawBody = await loadRawBody()
     return { ok: true, bytes: await getRawBody(stream, { limit }) }
   } catch (error) {
     const type = (error as { type?: unknown } | null)?.type

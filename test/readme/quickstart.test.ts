@@ -24,7 +24,7 @@ afterAll(() => {
 })
 
 describe('README quickstart', () => {
-  it('works when pasted: receives a signed Stripe delivery, then its duplicate, and refuses a forged one', async () => {
+  it('works when pasted: says where it listens, answers GET 405, receives a signed Stripe delivery, then its duplicate, and refuses a forged one', async () => {
     writeFileSync(file, quickstartBlock())
     const port = await freePort()
     const secret = 'whsec_readme_quickstart'
@@ -41,15 +41,14 @@ describe('README quickstart', () => {
       output += chunk
     })
     const url = `http://127.0.0.1:${port}/webhooks/stripe`
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fetch(`http://127.0.0.1:${port}/`)
-        break
-      } catch {
-        if (attempt > 300 || child.exitCode !== null) throw new Error(`quickstart did not start:\n${output}`)
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
+    for (let attempt = 0; !output.includes(`receiving Stripe webhooks on ${url}`); attempt++) {
+      if (attempt > 300 || child.exitCode !== null) throw new Error(`quickstart did not start:\n${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
     }
+    // app.all: another method gets the handler's 405 + Allow, not Express's HTML 404.
+    const get = await fetch(url)
+    expect(get.status).toBe(405)
+    expect(get.headers.get('allow')).toBe('POST')
     const request = await signStripeRequest({ secret, body: { id: 'evt_quickstart', type: 'invoice.paid' } })
     const post = (body = request.body as string) =>
       fetch(url, { method: 'POST', headers: request.headers as Record<string, string>, body })
