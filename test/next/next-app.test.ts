@@ -27,9 +27,17 @@ let server: ChildProcess | undefined
 let base = ''
 let output = ''
 
+// `next build` runs without the secrets, as a CI or Docker build does: the routes use the
+// adapters' lazy form, so no handler is created while Next.js collects page data.
+const { STRIPE_WEBHOOK_SECRET: _stripe, GITHUB_WEBHOOK_SECRET: _github, ...buildEnv } = env
+
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin, ...args], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [nextBin, ...args], {
+      cwd: app,
+      env: args[0] === 'build' ? buildEnv : env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let log = ''
     child.stdout.on('data', (chunk) => {
       log += chunk

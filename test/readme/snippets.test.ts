@@ -49,6 +49,15 @@ declare global {
   const fetchPlaidKey: (kid: string) => Promise<EcPublicJwk | undefined>
   const cachedKeys: Map<string, EcPublicJwk>
   const expect: typeof import('vitest').expect
+  /** The two runtimes of the README's untested Deno and Bun snippets, as far as they use them. */
+  const Deno: {
+    env: { get(name: string): string | undefined }
+    serve(options: { port: number }, handler: (request: Request) => Response | Promise<Response>): unknown
+  }
+  const Bun: {
+    env: Record<string, string | undefined>
+    serve(options: { port: number; fetch(request: Request): Response | Promise<Response> }): unknown
+  }
 }
 export {}
 `
@@ -66,7 +75,9 @@ function project(kind: 'esm' | 'cjs', snippets: Snippet[]): { files: string[]; o
   snippets.forEach((snippet, index) => {
     const file = join(base, `snippet-${index}.ts`)
     // `export {}` makes every block a module, so its names never clash with another block's.
-    writeFileSync(file, `${snippet.code}\nexport {}\n`)
+    // Deno's `npm:` specifiers name the same package.
+    const code = snippet.code.replaceAll("from 'npm:webhook-inbox", "from 'webhook-inbox")
+    writeFileSync(file, `${code}\nexport {}\n`)
     origins.set(file, snippet)
     files.push(file)
   })

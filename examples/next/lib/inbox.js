@@ -15,4 +15,3 @@ export function inbox() {
 export async function enqueue(event) {
   inbox().push(event)
 }
-
