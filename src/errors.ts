@@ -68,6 +68,13 @@ export const ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = Object.f
 
 const BRAND: unique symbol = Symbol.for('webhook-inbox.error') as never
 
+/**
+ * Where a refusal keeps advice meant for the server's log only, never for the response: a
+ * sentence about the configured secret (that it looks like an API key) would tell whoever sent
+ * the request something about the server's configuration.
+ */
+export const LOG_HINT: unique symbol = Symbol.for('webhook-inbox.log-hint') as never
+
 /** Options shared by every `WebhookError` constructor. */
 export interface WebhookErrorOptions {
   /** Provider preset name, shown in the message prefix. */

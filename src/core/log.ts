@@ -1,4 +1,4 @@
-import { isWebhookError, type WebhookError } from '../errors.js'
+import { isWebhookError, LOG_HINT, type WebhookError } from '../errors.js'
 import type { ErrorInfo } from './options.js'
 
 /**
@@ -94,9 +94,10 @@ export function handlerLog(
             `[webhook-inbox] [${provider}] ${n} deliveries refused with 401 so far (latest: ${error.code}). If every delivery is refused, check the secret and that the route gets the raw body; a burst from one source is someone probing the URL.`,
           )
         } else if (n === 1) {
+          const hint = (error as { [LOG_HINT]?: string })[LOG_HINT]
           write(
             'warn',
-            `${error.message} (${error.code}, answered 401; further 401s are counted, not logged one by one)`,
+            `${error.message}${hint ? ` ${hint}` : ''} (${error.code}, answered 401; further 401s are counted, not logged one by one)`,
           )
         }
         return

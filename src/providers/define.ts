@@ -1,6 +1,6 @@
 import { toHex } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
-import { configInvariant, WebhookVerificationError } from '../errors.js'
+import { configInvariant, LOG_HINT, WebhookVerificationError } from '../errors.js'
 import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
 import type {
   Provider,
@@ -91,9 +91,9 @@ export interface ProviderDefinition<T> {
    */
   acceptedResponse?(context: DeliveryContext, payload: T): WebhookResponse | undefined
   /**
-   * Said after an `invalid_signature` message when the configured secret has a recognisable
-   * form that is not this provider's signing secret (a Stripe API key `sk_live_…` instead of
-   * `whsec_…`). Computed once at setup by the preset; never quotes the secret.
+   * Logged (never answered) with an `invalid_signature` when the configured secret has a
+   * recognisable form that is not this provider's signing secret (a Stripe API key `sk_live_…`
+   * instead of `whsec_…`). Computed once at setup by the preset; never quotes the secret.
    */
   secretHint?: string
   /**
@@ -201,6 +201,11 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
   // The scheme functions do not know the preset's header names or its secret's form; the
   // preset adds what a user needs to fix the mistake.
   function explained(error: WebhookVerificationError): WebhookVerificationError {
+    if (error.code === 'invalid_signature' && definition.secretHint) {
+      // For the log only (see LOG_HINT): the response must not describe the configured secret.
+      Object.defineProperty(error, LOG_HINT, { value: definition.secretHint, enumerable: false })
+      return error
+    }
     let extra: string | undefined
     if (
       error.code === 'missing_signature' &&
@@ -208,8 +213,6 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
       !error.message.toLowerCase().includes(signatureHeader.toLowerCase())
     ) {
       extra = `The ${signatureHeader} header was looked for: is the webhook configured with a secret, and does a proxy pass the header on?`
-    } else if (error.code === 'invalid_signature' && definition.secretHint) {
-      extra = definition.secretHint
     }
     if (!extra) return error
     const message = `${error.message.replace(/^\[webhook-inbox\] (?:\[[^\]]*\] )?/, '')} ${extra}`

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createWebhookHandler, memoryStore } from '../../src/index.js'
 import { github, shopify, slack, standardWebhooks, stripe } from '../../src/providers/index.js'
 import { signGitHubRequest, signSlackRequest, signStripeRequest } from '../../src/testing/index.js'
 import { signHmac } from '../../src/verifiers/index.js'
@@ -26,27 +27,50 @@ describe('messages that say what to fix', () => {
     expect(error.message).not.toContain('whsec_other')
   })
 
-  it('Stripe: an API key passed as the secret is named as such; a secret without whsec_ is pointed out', async () => {
+  /** The first log line and the answer of a handler refusing `request` with `provider`. */
+  async function loggedRefusal(
+    provider: ReturnType<typeof stripe>,
+    request: Parameters<ReturnType<typeof stripe>['verify']>[0],
+  ) {
+    const lines: string[] = []
+    const handler = createWebhookHandler({
+      provider,
+      store: memoryStore({ now: () => NOW }),
+      now: () => NOW,
+      enqueue: async () => {},
+      logger: { warn: (line: string) => void lines.push(line), error: (line: string) => void lines.push(line) },
+    })
+    const answer = await handler.handle(request)
+    expect(answer.status).toBe(401)
+    return { line: lines[0] ?? '', body: answer.body }
+  }
+
+  it('Stripe: an API key passed as the secret is named in the log, never in the answer', async () => {
     const request = await signStripeRequest({ secret: 'whsec_real', now: NOW, body: { id: 'evt_2', type: 't' } })
-    const apiKey = await refusal(stripe({ secret: 'sk_live_51AbCdEfGhIjKlMnOp' }), request)
-    expect(apiKey.message).toContain('starts with sk_live_: that is a Stripe secret API key')
-    expect(apiKey.message).toContain('whsec_')
-    expect(apiKey.message).not.toContain('51AbCdEfGhIjKlMnOp')
-    const bare = await refusal(stripe({ secret: 'not-a-stripe-secret' }), request)
-    expect(bare.message).toContain('start with whsec_, and the configured one does not')
-    const right = await refusal(stripe({ secret: 'whsec_wrong_but_well_formed' }), request)
-    expect(right.message).not.toContain('start with whsec_')
+    const apiKey = await loggedRefusal(stripe({ secret: 'sk_live_51AbCdEfGhIjKlMnOp' }), request)
+    expect(apiKey.line).toContain('starts with sk_live_: that is a Stripe secret API key')
+    expect(apiKey.line).toContain('whsec_')
+    expect(apiKey.line).not.toContain('51AbCdEfGhIjKlMnOp')
+    expect(apiKey.body).not.toContain('sk_live_')
+    expect(apiKey.body).toContain('invalid_signature')
+    const bare = await loggedRefusal(stripe({ secret: 'not-a-stripe-secret' }), request)
+    expect(bare.line).toContain('start with whsec_, and the configured one does not')
+    expect(bare.body).not.toContain('whsec_')
+    const right = await loggedRefusal(stripe({ secret: 'whsec_wrong_but_well_formed' }), request)
+    expect(right.line).toContain('invalid_signature')
+    expect(right.line).not.toContain('start with whsec_')
   })
 
-  it('Slack: a bot token passed as the signing secret is named', async () => {
+  it('Slack: a bot token passed as the signing secret is named in the log', async () => {
     const request = await signSlackRequest({
       secret: 'signing-secret',
       now: NOW,
       body: { type: 'event_callback', event_id: 'Ev1' },
     })
-    const error = await refusal(slack({ secret: 'xoxb-1234-5678-abcdef' }), request)
-    expect(error.message).toContain('starts with xoxb-: that is a Slack OAuth token')
-    expect(error.message).not.toContain('1234-5678')
+    const { line, body } = await loggedRefusal(slack({ secret: 'xoxb-1234-5678-abcdef' }), request)
+    expect(line).toContain('starts with xoxb-: that is a Slack OAuth token')
+    expect(line).not.toContain('1234-5678')
+    expect(body).not.toContain('xoxb')
   })
 
   it('missing_signature names the header it looked for', async () => {
