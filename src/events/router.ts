@@ -134,12 +134,12 @@ function routeNames(event: { type: string; payload: unknown }): string[] {
  *
  * @example
  * import type Stripe from 'stripe'
- * import { createEventRouter } from 'webhook-inbox'
+ * import { createEventRouter, type WebhookEvent } from 'webhook-inbox'
  *
  * const router = createEventRouter<Stripe.Event>({ unrouted: 'ignore' })
  *   .on('invoice.paid', async (event) => { await markPaid(event.payload.data.object.id, event.payload.data.object.amount_paid) })
  *   .on('customer.subscription.*', async (event) => { await syncSubscription(event.payload.data.object.id) })
- * await router.handle(event)
+ * export const processEvent = (event: WebhookEvent<Stripe.Event>) => router.handle(event)
  */
 export function createEventRouter<T = unknown>(
   options: EventRouterOptions<WebhookEvent<T>>,

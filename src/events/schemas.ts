@@ -15,7 +15,9 @@ const MAX_PATH_LENGTH = 120
  * where (`data.object.amount_paid`); the values are never included.
  *
  * @example
- * import { WebhookPayloadError } from 'webhook-inbox'
+ * import { createWebhookHandler, WebhookPayloadError, withSchemas } from 'webhook-inbox'
+ * import { stripe } from 'webhook-inbox/providers'
+ *
  * const handler = createWebhookHandler({
  *   provider: withSchemas(stripe({ secret }), schemas),
  *   enqueue,

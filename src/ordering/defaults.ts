@@ -100,8 +100,9 @@ function githubObject(payload: unknown): { kind: string; value: unknown } | unde
  * - clerk: `data.id` and `data.updated_at` (epoch milliseconds)
  *
  * @example
+ * import type { WebhookEvent } from 'webhook-inbox'
  * import { ORDERING_DEFAULTS } from 'webhook-inbox/ordering'
- * const resource = ORDERING_DEFAULTS.stripe?.resource(event) // 'in_1Nv…'
+ * const resourceOf = (event: WebhookEvent) => ORDERING_DEFAULTS.stripe?.resource(event) // 'in_1Nv…'
  */
 export const ORDERING_DEFAULTS: Readonly<Record<string, OrderingRule>> = Object.freeze({
   stripe: {
