@@ -23,7 +23,7 @@ export {
   signStripeRequest,
   toFetchRequest,
 } from './signers.js'
-export * from './signers-a.js'
-export * from './signers-bcd.js'
-export * from './signers-ei.js'
+export * from './signers-body-hmac-and-token.js'
+export * from './signers-timestamped.js'
+export * from './signers-url-key-certificate-jwt.js'
 export { type DedupeStoreSuiteOptions, testDedupeStore } from './store-suite.js'

@@ -4,9 +4,9 @@
  * @module
  */
 export { type HmacSchemeOptions, signHmac, verifyHmac } from './hmac.js'
-export * from './index-a.js'
-export * from './index-bcd.js'
-export * from './index-ei.js'
+export * from './index-body-hmac-and-token.js'
+export * from './index-timestamped.js'
+export * from './index-url-key-certificate-jwt.js'
 export type {
   HmacAlgorithm,
   SchemeResult,

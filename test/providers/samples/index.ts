@@ -1,7 +1,7 @@
 import type { Provider } from '../../../src/types.js'
-import { familyA } from './family-a.js'
-import { familyBcd } from './family-bcd.js'
-import { familyEi } from './family-ei.js'
+import { familyA } from './body-hmac-and-token.js'
+import { familyBcd } from './timestamped.js'
+import { familyEi } from './url-key-certificate-jwt.js'
 
 /**
  * One sample configuration per preset, keyed by the preset's export name, in README order.

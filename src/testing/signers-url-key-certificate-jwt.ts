@@ -12,4 +12,4 @@ export {
   signSquareRequest,
   signTwilioRequest,
   type TwilioSignerOptions,
-} from './sign-ei.js'
+} from './signing-url-key-certificate-jwt.js'
