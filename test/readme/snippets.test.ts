@@ -15,7 +15,7 @@ import { jsdocExamples, markdownSnippets, type Snippet } from './snippets.js'
 const CJS_SECTIONS = new Set(['Quickstart', 'Running several instances'])
 
 const PRELUDE = `import type { ServerResponse } from 'node:http'
-import type { DedupeStore, Provider, SingleKeyDedupeStore, WebhookEvent, WebhookHandler, WebhookResponse } from 'webhook-inbox'
+import type { DedupeStore, Inbox, Provider, SingleKeyDedupeStore, WebhookEvent, WebhookHandler, WebhookResponse } from 'webhook-inbox'
 import type { PostgresStore } from 'webhook-inbox/postgres'
 import type { EcPublicJwk } from 'webhook-inbox/verifiers'
 declare global {
@@ -28,6 +28,7 @@ declare global {
   const provider: Provider
   const enqueue: (event: WebhookEvent) => Promise<void>
   const myOldStore: SingleKeyDedupeStore
+  const inbox: Inbox
   const schemas: any
   const markPaid: (...args: unknown[]) => Promise<void>
   const syncSubscription: (...args: unknown[]) => Promise<void>
