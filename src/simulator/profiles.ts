@@ -2,11 +2,11 @@
 // again, its response deadline. What the command-line tool and the provider simulator deliver with.
 
 import { SAMPLE_PROVIDERS, type SampleEvent, type SampleProvider } from '../testing/samples.js'
-import { signDiscordRequest } from '../testing/sign-ei.js'
 import { signGitHubRequest, signStandardWebhooksRequest, signStripeRequest } from '../testing/signers.js'
-import { signLinearRequest, signShopifyRequest } from '../testing/signers-a.js'
-import { signPaddleRequest, signSlackRequest } from '../testing/signers-bcd.js'
-import { signTwilioRequest } from '../testing/signers-ei.js'
+import { signLinearRequest, signShopifyRequest } from '../testing/signers-body-hmac-and-token.js'
+import { signPaddleRequest, signSlackRequest } from '../testing/signers-timestamped.js'
+import { signTwilioRequest } from '../testing/signers-url-key-certificate-jwt.js'
+import { signDiscordRequest } from '../testing/signing-url-key-certificate-jwt.js'
 import type { WebhookRequest } from '../types.js'
 
 const SECOND = 1000
