@@ -98,8 +98,9 @@ export interface SimulationReport {
   /** 2xx answers whose body said `"duplicate": true`. */
   duplicatesAnswered: number
   /**
-   * 2xx answers to a later delivery of an already acknowledged event that did not say duplicate
-   * (expected for providers whose acknowledgement is a fixed body, e.g. Twilio, Discord).
+   * 2xx answers that did not say duplicate, for an event already answered that way once (expected
+   * for providers whose acknowledgement is a fixed body, e.g. Twilio, Discord). A "200 duplicate"
+   * that overtakes the original's 200 does not count.
    */
   acceptedAgain: number
   /** Attempts that were retries. */
@@ -275,6 +276,10 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
   let acceptedAgain = 0
   let settled = 0
   const acknowledged = new Set<string>()
+  // Events answered 2xx without `duplicate` at least once. Kept apart from `acknowledged`: the
+  // original's 200 can reach us after a concurrent copy's "200 duplicate" (the copy arrived once
+  // the event was stored, and its answer overtook the original's), which is no second acceptance.
+  const acceptedOnce = new Set<string>()
   const progress = () =>
     options.onProgress?.({ events: count, settled, acknowledged: acknowledged.size, attempts: log.length })
 
@@ -329,7 +334,8 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
       log.push({ eventId: event.id, delivery, retry, outcome, latencyMs: Math.round(result.latencyMs * 10) / 10 })
       if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
         if (saysDuplicate(result.body)) duplicatesAnswered++
-        else if (acknowledged.has(event.id)) acceptedAgain++
+        else if (acceptedOnce.has(event.id)) acceptedAgain++
+        else acceptedOnce.add(event.id)
         acknowledged.add(event.id)
         progress()
         return

@@ -194,6 +194,32 @@ describe('simulateProvider: duplicates, reordering, broken connections, concurre
     expect(report.seed).toBe(42)
   })
 
+  it('a "200 duplicate" that overtakes the original\'s 200 is no second acceptance', async () => {
+    // The first delivery of each event is answered last, its concurrent copy at once as a duplicate,
+    // as a receiver does when the copy arrives just after the event was stored.
+    const target = await endpoint(
+      (n, response) => {
+        const send = (body: string) => response.writeHead(200, { 'content-type': 'application/json' }).end(body)
+        if (n === 1) setTimeout(() => send('{"ok":true}'), 40)
+        else send('{"ok":true,"duplicate":true}')
+      },
+      (received) => (JSON.parse(received.body) as { id: string }).id,
+    )
+    const report = await simulateProvider({
+      provider: 'stripe',
+      secret: SECRET,
+      url: target.url,
+      events: 12,
+      concurrency: 8,
+      duplicates: 1,
+      seed: 7,
+      sleep: async () => {},
+    })
+    expect(report.accepted).toBe(12)
+    expect(report.duplicatesAnswered).toBe(12)
+    expect(report.acceptedAgain).toBe(0)
+  })
+
   it('keeps at most `concurrency` requests in flight', async () => {
     const target = await endpoint((_n, response) => response.writeHead(200).end())
     await simulateProvider({ provider: 'github', secret: SECRET, url: target.url, events: 40, concurrency: 3 })
