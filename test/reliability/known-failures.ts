@@ -56,4 +56,10 @@ export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
   'event-headers:hubspot': SIGNATURE_IN_EVENT,
   'event-headers:discord': SIGNATURE_IN_EVENT,
   'event-headers:sendgrid': SIGNATURE_IN_EVENT,
+  // Findings of this suite, reported, not yet fixed: every byte is still compared in constant
+  // time, but how many candidates are compared depends on which one matched.
+  'candidates:twilio':
+    'finding: a request signed with the second secret costs 4 comparisons, the first secret 2 (src/verifiers/url-hmac.ts)',
+  'candidates:qstash':
+    'finding: the next signing key is tried only after the current one fails (as @upstash/qstash does; src/verifiers/jwt.ts)',
 }
