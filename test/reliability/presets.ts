@@ -284,12 +284,11 @@ export const PRESETS: readonly PresetCase[] = [
     anySecret: false,
   },
   timestamped('paddle', (s) => paddle({ secret: s }), t.signPaddleRequest, ['paddle-signature']),
-  timestamped(
-    'sanity',
-    (s) => sanity({ secret: s }),
-    (o) => t.signSanityRequest({ ...o, operation: 'create' }),
-    ['sanity-webhook-signature'],
-  ),
+  {
+    ...timestamped('sanity', (s) => sanity({ secret: s }), t.signSanityRequest, ['sanity-webhook-signature']),
+    signRaw: ({ secret, body, now, id }) =>
+      t.signSanityRequest({ secret, body, now, idempotencyKey: id, operation: 'create' }),
+  },
   timestamped('mux', (s) => mux({ secret: s }), t.signMuxRequest, ['mux-signature']),
   {
     ...timestamped('calendly', (s) => calendly({ secret: s }), t.signCalendlyRequest, ['calendly-webhook-signature']),
