@@ -87,7 +87,8 @@ describe('cost bound', () => {
   it(`hostile inputs cost at most ${COST_FACTOR}x a valid delivery of the same size, and grow linearly (CPU time, one run)`, {
     timeout: 600_000,
   }, async () => {
-    const small = runs(64 * 1024, 256 * 1024)
+    // Below maxBodyBytes at 4x: larger bodies are refused 413 and measure nothing.
+    const small = 64 * 1024
     const rows = await costBound(small, runs(5, 9))
     const large = await costBound(4 * small, runs(5, 9))
     const problems: string[] = []

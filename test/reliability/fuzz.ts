@@ -155,6 +155,7 @@ function mutateBody(random: Random, body: string): string | Uint8Array {
 
 function mutateHeaders(random: Random, c: PresetCase, headers: Record<string, string | string[]>): void {
   const names = Object.keys(headers)
+  if (names.length === 0) names.push('x-fuzz')
   const signed = c.signedHeaders.length > 0 ? c.signedHeaders : names
   switch (int(random, 8)) {
     case 0: {

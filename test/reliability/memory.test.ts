@@ -30,14 +30,20 @@ describe('memoryStore cost when full', () => {
     await fullStoreCost(5_000, 2_000)
     const small = await fullStoreCost(5_000, 4_000)
     const large = await fullStoreCost(50_000, 4_000)
-    record('memory store cost when full', { smallMicros: small, largeMicros: large, ratio: Number((large / small).toFixed(2)) })
+    record('memory store cost when full', {
+      smallMicros: small,
+      largeMicros: large,
+      ratio: Number((large / small).toFixed(2)),
+    })
     // A scan of every entry per claim makes this 10x; a constant-time eviction keeps it near 1.
     expect(large / small).toBeLessThan(3)
   })
 })
 
 describe('memoryStore under a stream of distinct ids', () => {
-  it(`${IDS.toLocaleString('en')} ids through maxEntries ${MAX_ENTRIES.toLocaleString('en')}`, { timeout: FULL ? 600_000 : 60_000 }, async () => {
+  it(`${IDS.toLocaleString('en')} ids through maxEntries ${MAX_ENTRIES.toLocaleString('en')}`, {
+    timeout: FULL ? 600_000 : 60_000,
+  }, async () => {
     const warnings: string[] = []
     const store = memoryStore({ maxEntries: MAX_ENTRIES, onWarning: (m) => warnings.push(m) })
     const held: { key: string; token: string }[] = []
@@ -57,7 +63,8 @@ describe('memoryStore under a stream of distinct ids', () => {
       expect(claim.state).toBe('claimed')
       if (claim.state !== 'claimed') continue
       // Spread the in-flight claims over the whole run: a few early ones must survive to the end.
-      if (held.length < IN_FLIGHT && i % Math.floor(IDS / IN_FLIGHT) === 0) held.push({ key: keys[0] as string, token: claim.token })
+      if (held.length < IN_FLIGHT && i % Math.floor(IDS / IN_FLIGHT) === 0)
+        held.push({ key: keys[0] as string, token: claim.token })
       else await store.complete(keys, claim.token, { retentionMs: 24 * HOUR })
       if (i % 10_000 === 0) {
         const rss = process.memoryUsage().rss
