@@ -85,14 +85,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   }
 
+  // The earliest expiry of any entry, kept on every write: a full store scans for expired
+  // entries only once one is due, so a claim into a store full of retained ids costs O(1)
+  // instead of a scan of every entry (which made a full store quadratic in its size).
+  let nextExpiry = Number.POSITIVE_INFINITY
+
+  function put(key: string, entry: Entry): void {
+    entries.set(key, entry)
+    if (entry.expiresAt < nextExpiry) nextExpiry = entry.expiresAt
+  }
+
+  function sweepExpired(time: number): void {
+    let earliest = Number.POSITIVE_INFINITY
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt <= time) entries.delete(key)
+      else if (entry.expiresAt < earliest) earliest = entry.expiresAt
+    }
+    nextExpiry = earliest
+  }
+
   function makeRoom(time: number, needed: number): boolean {
     if (entries.size + needed <= maxEntries) return true
-    for (const [key, entry] of entries) {
-      if (entry.expiresAt <= time) {
-        entries.delete(key)
-        if (entries.size + needed <= maxEntries) return true
-      }
-    }
+    if (nextExpiry <= time) sweepExpired(time)
+    if (entries.size + needed <= maxEntries) return true
     if (whenFull === 'refuse') return false
     for (const [key, entry] of entries) {
       if (entry.state === 'done') {
@@ -137,7 +152,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         )
       }
       const token = globalThis.crypto.randomUUID()
-      for (const key of keys) entries.set(key, { state: 'pending', token, expiresAt: time + leaseMs })
+      for (const key of keys) put(key, { state: 'pending', token, expiresAt: time + leaseMs })
       return { state: 'claimed', token }
     },
     async complete(keys, token, { retentionMs }) {
@@ -145,7 +160,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (!holdsAll(keys, token, time)) return false
       for (const key of keys) {
         entries.delete(key)
-        entries.set(key, { state: 'done', expiresAt: time + retentionMs })
+        put(key, { state: 'done', expiresAt: time + retentionMs })
       }
       return true
     },

@@ -1,0 +1,76 @@
+// Faults over real Redis and PostgreSQL: enqueue fails 20 % of the time, the store drops 5 % of
+// calls, deliveries repeat, race and arrive out of order. Nothing lost, nothing processed twice,
+// and no answer that makes the provider stop before the event is queued.
+import pg from 'pg'
+import { createClient } from 'redis'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { DedupeStore } from '../../src/index.js'
+import { postgresStore } from '../../src/stores/postgres.js'
+import { redisStore } from '../../src/stores/redis.js'
+import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
+import { runFaults } from './faults.js'
+import { PRESETS, type PresetCase } from './presets.js'
+import { FULL, record, runs, SEED } from './scale.js'
+
+const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
+const hasPostgres = await requireService('PostgreSQL', () => tcpProbe(databaseUrl()))
+const EVENTS = runs(600, 10_000)
+// Stripe retries every error; Sanity treats a 4xx as final, so an in-flight 409 would lose the event.
+const CASES = ['stripe', 'sanity'].map((name) => PRESETS.find((c) => c.name === name) as PresetCase)
+const run = `${process.pid}_${Date.now().toString(36)}`
+const cleanups: (() => Promise<unknown>)[] = []
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+})
+
+async function check(backend: string, preset: PresetCase, store: DedupeStore, seed: number) {
+  const report = await runFaults({
+    preset,
+    store,
+    events: EVENTS,
+    seed,
+    enqueueFailure: 0.2,
+    storeDrop: 0.05,
+    concurrency: 16,
+  })
+  record('faults', { backend, ...report, violations: report.violations.length })
+  expect(report.violations).toEqual([])
+  expect(report.lost).toBe(0)
+  expect(report.processedTwice).toBe(0)
+  expect(report.enqueueFailures).toBeGreaterThan(0)
+  expect(report.storeDrops).toBeGreaterThan(0)
+}
+
+describe.skipIf(!hasRedis)('faults over Redis', () => {
+  for (const [index, preset] of CASES.entries()) {
+    it(preset.name, { timeout: FULL ? 1_800_000 : 90_000 }, async () => {
+      const client = createClient({ url: redisUrl() })
+      client.on('error', () => {})
+      await client.connect()
+      cleanups.push(() => client.quit())
+      const prefix = `webhook-inbox-reliability:${run}:${index}:`
+      cleanups.push(async () => {
+        for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+          if (keys.length > 0) await client.del(keys)
+        }
+      })
+      const store = redisStore({ sendCommand: (...args) => client.sendCommand(args), prefix })
+      await check('Redis', preset, store, SEED + index)
+    })
+  }
+})
+
+describe.skipIf(!hasPostgres)('faults over PostgreSQL', () => {
+  for (const [index, preset] of CASES.entries()) {
+    it(preset.name, { timeout: FULL ? 1_800_000 : 90_000 }, async () => {
+      const pool = new pg.Pool({ connectionString: databaseUrl(), max: 8 })
+      const table = `reliability_${run}_${index}`
+      cleanups.push(async () => {
+        await pool.query(`DROP TABLE IF EXISTS ${table}`)
+        await pool.end()
+      })
+      const store = postgresStore({ query: (text, params) => pool.query(text, params as unknown[]), table })
+      await check('PostgreSQL', preset, store, SEED + 10 + index)
+    })
+  }
+})
