@@ -199,7 +199,12 @@ describe.each([
       const delivery =
         provider === 'stripe'
           ? await signStripeRequest({ secret: stripeSecret, body: { id, type: 'invoice.paid' } })
-          : await signGitHubRequest({ secret: githubSecret, id, event: 'issues', body: { action: 'opened' } })
+          : await signGitHubRequest({
+              secret: githubSecret,
+              id,
+              event: 'issues',
+              body: { action: 'opened', delivery: id },
+            })
       const next = await post(agent, base + path, delivery.headers as Record<string, string>, delivery.body as string)
       expect(next).toBe(200)
     } finally {
@@ -208,12 +213,19 @@ describe.each([
   }, 15_000)
 })
 
+// GitHub's delivery id is not signed, so identical signed bodies count as one event (README,
+// "Security model"): each GitHub delivery here carries its own id in the body.
 describe('examples/next Pages Router (toNextPagesRoute)', () => {
   const path = '/api/webhooks/github'
 
   it('accepts a signed GitHub delivery once, answers its duplicate 200, and refuses a forged one 401', async () => {
     const id = eventId('delivery')
-    const delivery = await signGitHubRequest({ secret: githubSecret, id, event: 'issues', body: { action: 'opened' } })
+    const delivery = await signGitHubRequest({
+      secret: githubSecret,
+      id,
+      event: 'issues',
+      body: { action: 'opened', delivery: id },
+    })
     expect(await send(path, delivery)).toEqual({ status: 200, body: { ok: true, id } })
     expect(await send(path, delivery)).toEqual({ status: 200, body: { ok: true, duplicate: true, id } })
 
@@ -260,7 +272,12 @@ describe('examples/next Pages Router (toNextPagesRoute)', () => {
 
   it('refuses with body_already_parsed, and says how to fix it, when bodyParser was left on', async () => {
     const id = eventId('delivery')
-    const delivery = await signGitHubRequest({ secret: githubSecret, id, event: 'issues', body: { action: 'opened' } })
+    const delivery = await signGitHubRequest({
+      secret: githubSecret,
+      id,
+      event: 'issues',
+      body: { action: 'opened', delivery: id },
+    })
     const response = await send('/api/webhooks/github-parsed', delivery)
     expect(response.status).toBe(500)
     const error = (response.body as { error: { code: string; message: string } }).error
