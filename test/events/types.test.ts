@@ -16,8 +16,10 @@ import type {
 import type { SlackEvents } from '../../src/events/slack.js'
 import {
   createEventRouter,
+  createInboxWorker,
   createWebhookHandler,
   type EventMap,
+  memoryInbox,
   type StandardSchemaV1,
   type WebhookEvent,
   withSchemas,
@@ -25,10 +27,7 @@ import {
 import { createOrderingGuard, memoryOrderingStore } from '../../src/ordering/index.js'
 import { github, lemonSqueezy, linear, paddle, resend, shopify, slack, stripe } from '../../src/providers/index.js'
 
-/** The shape the inbox worker takes: `process` gets `WebhookEvent<T>` (see createInboxWorker). */
-function workerLike<T>(options: { process: (event: WebhookEvent<T>) => Promise<unknown> | unknown }) {
-  return options
-}
+const inbox = memoryInbox()
 
 const noop = () => {}
 
@@ -49,7 +48,8 @@ describe('typed events', () => {
         if (event.type === 'invoice.payed') noop()
       },
     })
-    workerLike<Stripe.Event>({
+    createInboxWorker<Stripe.Event>({
+      inbox,
       process: (event) => {
         if (event.type === 'invoice.paid') return event.payload.data.object.amount_paid
         // @ts-expect-error without narrowing, the payload is any Stripe event
@@ -90,7 +90,7 @@ describe('typed events', () => {
     // @ts-expect-error not a Stripe event type, nor a wildcard of one
     router.on('invoice.payed', noop)
     // The router's handle is the worker's process.
-    workerLike<Stripe.Event>({ process: router.handle })
+    createInboxWorker<Stripe.Event>({ inbox, process: router.handle })
   })
 
   it('GitHub: keyed by X-GitHub-Event, narrowed by action, routed as issues.opened', () => {
