@@ -50,7 +50,7 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
       retries: 'not documented; 5xx assumed',
       scheme: 'HMAC-SHA256 hex of the canonical request (method, path, signed headers, body)',
       headers: ['x-contentful-signature', 'x-contentful-signed-headers', 'x-contentful-timestamp'],
-      id: '`X-Contentful-Idempotency-Key` header, else SHA-256 of the body',
+      id: '`X-Contentful-Idempotency-Key` header, else SHA-256 of the body (of the whole signed request when the body is empty)',
       type: '`X-Contentful-Topic` header (signed only when listed in `x-contentful-signed-headers`)',
       typeSigned: false,
       toleranceMs,
@@ -68,8 +68,13 @@ export function contentful<T = unknown>(options: ContentfulOptions): Provider<T>
       })
       // The signed bytes include the timestamp; the body alone is what a re-sent event repeats, so
       // it gives the fallback id. The idempotency key is not signed, so the whole signed request
-      // is the material of the second dedupe key.
-      return result.ok ? { ok: true, timestamp: result.timestamp, replayMaterial: result.signedMaterial } : result
+      // is the material of the second dedupe key. An empty body (GET, DELETE) repeats across
+      // unrelated deliveries, so without the idempotency key the whole signed request is the id:
+      // a re-signed retry may then be processed again, but no delivery is taken for another's.
+      if (!result.ok) return result
+      return d.bytes.length === 0
+        ? { ok: true, timestamp: result.timestamp, signedMaterial: result.signedMaterial }
+        : { ok: true, timestamp: result.timestamp, replayMaterial: result.signedMaterial }
     },
     // A GET or DELETE webhook may carry no body: its payload is `null`.
     body: (d) => (d.bytes.length === 0 ? null : JSON.parse(d.text())),
