@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { serveConnect } from './incoming.js'
+import { preloadBodyReader, serveConnect } from './incoming.js'
 import { type AdapterOptions, type HandlerSource, handlerSource, resolveAdapterOptions } from './shared.js'
 
 export type { AdapterOptions, HandlerSource } from './shared.js'
@@ -24,6 +24,7 @@ const PARSED_MESSAGE =
  */
 export function toExpress(handler: HandlerSource, options?: AdapterOptions): RequestHandler {
   const resolved = resolveAdapterOptions('toExpress', options)
+  preloadBodyReader()
   const getHandler = handlerSource('toExpress', handler)
   return (req: Request, res: Response, next: NextFunction): void => {
     void serveConnect('toExpress', getHandler, resolved, req, res, PARSED_MESSAGE, next)

@@ -2,7 +2,14 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { WebhookHandler } from '../core/handler.js'
 import type { WebhookResponse } from '../types.js'
-import { answerNodeRequest, type BodySource, drainRequest, nodeRequestUrl, readNodeBody } from './incoming.js'
+import {
+  answerNodeRequest,
+  type BodySource,
+  drainRequest,
+  nodeRequestUrl,
+  preloadBodyReader,
+  readNodeBody,
+} from './incoming.js'
 import {
   type AdapterOptions,
   type HandlerSource,
@@ -54,6 +61,7 @@ function send(reply: FastifyReply, response: WebhookResponse): void {
 export function toFastify(handler: HandlerSource, options: FastifyAdapterOptions = {}): FastifyPluginAsync {
   const { path = '/', ...urlOptions } = options
   const resolved = resolveAdapterOptions('toFastify', urlOptions)
+  preloadBodyReader()
   const getHandler = handlerSource('toFastify', handler)
 
   async function route(request: FastifyRequest, reply: FastifyReply): Promise<void> {

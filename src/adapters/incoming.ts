@@ -20,6 +20,16 @@ function loadRawBody(): Promise<GetRawBody> {
   return rawBody
 }
 
+/**
+ * Starts loading the body reader when a Node adapter is created, not at the first request: a
+ * client that half-closes its side right after the body (`socket.end(request)`) would otherwise
+ * see node:http abort that first request while the import is still pending. A failure to load
+ * stays in the cached promise and answers the first delivery 500.
+ */
+export function preloadBodyReader(): void {
+  loadRawBody().catch(() => {})
+}
+
 /** A Node request as the frameworks hand it over (`IncomingMessage`, or the HTTP/2 compat request). */
 export type NodeRequest = IncomingMessage & {
   /** Express and Connect keep the URL before router mounting rewrote `url`. */

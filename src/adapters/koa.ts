@@ -1,7 +1,14 @@
 import type { Context, Middleware } from 'koa'
 import type { WebhookHandler } from '../core/handler.js'
 import type { WebhookResponse } from '../types.js'
-import { answerNodeRequest, type BodySource, drainRequest, nodeRequestUrl, streamConsumed } from './incoming.js'
+import {
+  answerNodeRequest,
+  type BodySource,
+  drainRequest,
+  nodeRequestUrl,
+  preloadBodyReader,
+  streamConsumed,
+} from './incoming.js'
 import {
   type AdapterOptions,
   type HandlerSource,
@@ -46,6 +53,7 @@ function reply(ctx: Context, response: WebhookResponse): void {
  */
 export function toKoa(handler: HandlerSource, options?: AdapterOptions): Middleware {
   const resolved = resolveAdapterOptions('toKoa', options)
+  preloadBodyReader()
   const getHandler = handlerSource('toKoa', handler)
   return async (ctx: Context): Promise<void> => {
     let built: WebhookHandler<unknown>

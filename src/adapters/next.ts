@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WebhookHandler } from '../core/handler.js'
 import { toFetchResponse } from '../core/responses.js'
-import { serveConnect } from './incoming.js'
+import { preloadBodyReader, serveConnect } from './incoming.js'
 import {
   type AdapterOptions,
   firstValue,
@@ -177,6 +177,7 @@ export function toNextPagesRoute(
   options?: AdapterOptions,
 ): (req: NextPagesRequest, res: NextPagesResponse) => Promise<void> {
   const resolved = resolveAdapterOptions('toNextPagesRoute', options)
+  preloadBodyReader()
   const getHandler = handlerSource('toNextPagesRoute', source)
   // The same Node path as toNodeListener and toExpress: a GET is answered without a body, the
   // body is read with the limit while streaming, a parsed body is refused.

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { serveConnect } from './incoming.js'
+import { preloadBodyReader, serveConnect } from './incoming.js'
 import { type AdapterOptions, type HandlerSource, handlerSource, resolveAdapterOptions } from './shared.js'
 
 export type { AdapterOptions, HandlerSource } from './shared.js'
@@ -33,6 +33,7 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (e
  */
 export function toNodeListener(handler: HandlerSource, options?: AdapterOptions): NodeListener {
   const resolved = resolveAdapterOptions('toNodeListener', options)
+  preloadBodyReader()
   const getHandler = handlerSource('toNodeListener', handler)
   return (req, res, next) => {
     void serveConnect('toNodeListener', getHandler, resolved, req, res, PARSED_MESSAGE, next)

@@ -4,13 +4,17 @@ import type { Provider, WebhookEvent } from '../../src/types.js'
 /** A handler that collects what it enqueues, for the security tests. */
 export function receiver(provider: Provider, options: Partial<WebhookHandlerOptions> = {}) {
   const events: WebhookEvent[] = []
+  const duplicates: string[] = []
   const handler = createWebhookHandler({
     provider,
-    enqueue: (event) => {
+    enqueue: async (event) => {
       events.push(event)
+    },
+    onDuplicate: ({ id }) => {
+      duplicates.push(id)
     },
     onWarning: () => {},
     ...options,
   })
-  return { handler, events }
+  return { handler, events, duplicates }
 }

@@ -60,12 +60,13 @@ function withHeaders(request: WebhookRequest, headers: Record<string, string>): 
 }
 
 async function expectReplayRefused(provider: Provider, original: WebhookRequest, replay: WebhookRequest) {
-  const { handler, events } = receiver(provider)
+  const { handler, events, duplicates } = receiver(provider)
   expect((await handler.handle(original)).status).toBe(200)
   const answer = await handler.handle(replay)
   // A duplicate is answered 200 (the provider must stop), a refused signature 401: never queued.
+  // The handler's own report says which: Twilio and Slack commands acknowledge with a fixed body.
   expect([200, 401]).toContain(answer.status)
-  if (answer.status === 200) expect(JSON.parse(answer.body)).toMatchObject({ duplicate: true })
+  if (answer.status === 200) expect(duplicates).toHaveLength(1)
   expect(events).toHaveLength(1)
 }
 
@@ -340,7 +341,9 @@ describe('ids are used exactly as signed', () => {
         })
         socket.on('end', () => resolve(Number(reply.split(' ')[1])))
         socket.on('error', reject)
-        socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]))
+        // Not socket.end(): node:http aborts a request whose client half-closed before its body
+        // was read, and the Node adapters load the body reader when they are created.
+        socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]))
       })
     try {
       expect(await send('msg_http')).toBe(200)
