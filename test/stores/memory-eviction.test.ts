@@ -83,7 +83,7 @@ describe('through the handler', () => {
     const handler = createWebhookHandler({
       provider,
       store: memoryStore({ maxEntries: 1, whenFull: 'refuse' }),
-      enqueue: () => {},
+      enqueue: async () => {},
     })
     expect((await handler.handle(delivery('1'))).status).toBe(200)
     expect((await handler.handle(delivery('2'))).status).toBe(503)
@@ -92,7 +92,7 @@ describe('through the handler', () => {
 
   it("the default store reports its first early eviction through the handler's onWarning", async () => {
     const warnings: string[] = []
-    const handler = createWebhookHandler({ provider, enqueue: () => {}, onWarning: (m) => warnings.push(m) })
+    const handler = createWebhookHandler({ provider, enqueue: async () => {}, onWarning: (m) => warnings.push(m) })
     expect(warnings).toHaveLength(1)
     for (let i = 0; i <= 10_000; i++) await handler.handle(delivery(String(i)))
     expect(warnings).toHaveLength(2)
