@@ -202,3 +202,60 @@ export function defaultBackoffMs(attempt: number): number {
 export function iso(ms: number | null | undefined): string | undefined {
   return ms === null || ms === undefined ? undefined : new Date(ms).toISOString()
 }
+
+/** Calls every watcher of an inbox; a watcher's throw must not fail the operation that already committed. */
+export function notifyWatchers(watchers: Iterable<() => void>): void {
+  for (const watcher of watchers) {
+    try {
+      watcher()
+    } catch {
+      // Nothing to do: the row is stored, and the worker also polls.
+    }
+  }
+}
+
+const TRANSITION_COLUMNS = [
+  ['next_attempt_at', 'nextAttemptAt'],
+  ['started_at', 'startedAt'],
+  ['failed_at', 'failedAt'],
+  ['dead_at', 'deadAt'],
+  ['done_at', 'doneAt'],
+  ['replayed_at', 'replayedAt'],
+] as const
+
+/**
+ * An `InboxRecord` from a database row (PostgreSQL and SQLite share the columns; times in epoch
+ * milliseconds, `event`, `keys` and `headers` as JSON text). `body` is the row's raw bytes,
+ * decoded by the caller, since each database stores them its own way.
+ */
+export function recordFromRow(row: Record<string, unknown>, body: Uint8Array): InboxRecord {
+  const event = JSON.parse(String(row.event)) as InboxRecord['event']
+  const at = (column: string) => iso(row[column] as number | null)
+  const result: InboxRecord = {
+    key: String(row.key),
+    keys: JSON.parse(String(row.keys)) as string[],
+    provider: event.provider,
+    id: event.id,
+    type: event.type,
+    state: row.state as InboxState,
+    event,
+    body,
+    headers: JSON.parse(String(row.headers)) as Record<string, string>,
+    method: String(row.method),
+    url: String(row.url),
+    receivedAt: event.receivedAt,
+    attempts: Number(row.attempts),
+    replays: Number(row.replays),
+    acceptedAt: at('accepted_at') as string,
+    updatedAt: at('updated_at') as string,
+  }
+  if (event.timestamp !== undefined) result.timestamp = event.timestamp
+  if (row.last_error_code !== null && row.last_error_code !== undefined) {
+    result.lastError = { code: String(row.last_error_code), message: String(row.last_error_message ?? '') }
+  }
+  for (const [column, field] of TRANSITION_COLUMNS) {
+    const value = at(column)
+    if (value !== undefined) result[field] = value
+  }
+  return result
+}

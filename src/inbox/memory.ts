@@ -1,6 +1,6 @@
 import { configInvariant } from '../errors.js'
 import { newToken, storageKey } from '../stores/key-internal.js'
-import { iso, listQuery, pruneQuery, replayQuery, storedKeys, verifyRecord } from './inbox-internal.js'
+import { iso, listQuery, notifyWatchers, pruneQuery, replayQuery, storedKeys, verifyRecord } from './inbox-internal.js'
 import type { Inbox, InboxLease, InboxRecord, InboxState } from './types.js'
 
 /** Options of {@link memoryInbox}. */
@@ -43,16 +43,6 @@ export function memoryInbox(options: MemoryInboxOptions = {}): MemoryInbox {
   const byKey = new Map<string, string>()
   const watchers = new Set<() => void>()
   let seq = 0
-
-  function notify(): void {
-    for (const watcher of watchers) {
-      try {
-        watcher()
-      } catch {
-        // A watcher's throw must not fail the accept that already stored the row.
-      }
-    }
-  }
 
   function move(row: Row, state: InboxState, time: number, dueMs: number | undefined): void {
     row.record.state = state
@@ -111,7 +101,7 @@ export function memoryInbox(options: MemoryInboxOptions = {}): MemoryInbox {
       record.nextAttemptAt = iso(time)
       rows.set(key, row)
       for (const k of stored) byKey.set(k, key)
-      notify()
+      notifyWatchers(watchers)
       return { state: 'accepted' }
     },
     async claim({ limit, leaseMs }) {
@@ -226,7 +216,7 @@ export function memoryInbox(options: MemoryInboxOptions = {}): MemoryInbox {
         row.record.replayedAt = new Date(time).toISOString()
         move(row, 'pending', time, time)
       }
-      if (targets.length > 0) notify()
+      if (targets.length > 0) notifyWatchers(watchers)
       return targets.length
     },
     async prune(pruneOptions) {

@@ -1,6 +1,14 @@
 import { fromBase64, toBase64 } from '../crypto/encoding.js'
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { iso, listQuery, pruneQuery, replayQuery, storedKeys, verifyRecord } from '../inbox/inbox-internal.js'
+import {
+  listQuery,
+  notifyWatchers,
+  pruneQuery,
+  recordFromRow,
+  replayQuery,
+  storedKeys,
+  verifyRecord,
+} from '../inbox/inbox-internal.js'
 import type { Inbox, InboxLease, InboxQuery, InboxRecord, InboxState, InboxStats } from '../inbox/types.js'
 import { newToken, storageKey, tableName } from './key-internal.js'
 import type { PostgresQuery } from './postgres.js'
@@ -302,57 +310,12 @@ FROM ${n.events} GROUP BY state`
 SELECT count(*)::int AS n FROM r`
   const notifySql = "SELECT pg_notify($1, '')"
 
-  function notify(): void {
-    for (const watcher of watchers) {
-      try {
-        watcher()
-      } catch {
-        // A watcher's throw must not fail the operation that already committed.
-      }
-    }
-  }
-
   function milliseconds(value: number): string {
     return String(Math.max(0, Math.ceil(value)))
   }
 
   function record(row: Row): InboxRecord {
-    const event = JSON.parse(String(row.event)) as InboxRecord['event']
-    const at = (column: string) => iso(row[column] as number | null)
-    const result: InboxRecord = {
-      key: String(row.key),
-      keys: JSON.parse(String(row.keys)) as string[],
-      provider: event.provider,
-      id: event.id,
-      type: event.type,
-      state: row.state as InboxState,
-      event,
-      body: fromBase64(String(row.body ?? '').replace(/\s/g, '')) ?? new Uint8Array(),
-      headers: JSON.parse(String(row.headers)) as Record<string, string>,
-      method: String(row.method),
-      url: String(row.url),
-      receivedAt: event.receivedAt,
-      attempts: Number(row.attempts),
-      replays: Number(row.replays),
-      acceptedAt: at('accepted_at') as string,
-      updatedAt: at('updated_at') as string,
-    }
-    if (event.timestamp !== undefined) result.timestamp = event.timestamp
-    if (row.last_error_code !== null && row.last_error_code !== undefined) {
-      result.lastError = { code: String(row.last_error_code), message: String(row.last_error_message ?? '') }
-    }
-    for (const [column, field] of [
-      ['next_attempt_at', 'nextAttemptAt'],
-      ['started_at', 'startedAt'],
-      ['failed_at', 'failedAt'],
-      ['dead_at', 'deadAt'],
-      ['done_at', 'doneAt'],
-      ['replayed_at', 'replayedAt'],
-    ] as const) {
-      const value = at(column)
-      if (value !== undefined) result[field] = value
-    }
-    return result
+    return recordFromRow(row, fromBase64(String(row.body ?? '').replace(/\s/g, '')) ?? new Uint8Array())
   }
 
   /** Filters shared by list and replay: appends conditions and parameters. */
@@ -403,7 +366,7 @@ SELECT count(*)::int AS n FROM r`
         throw error
       }
       if (rows.length === 0) return { state: 'duplicate' }
-      notify()
+      notifyWatchers(watchers)
       return { state: 'accepted' }
     },
     async claim({ limit, leaseMs }) {
@@ -459,7 +422,7 @@ SELECT count(*)::int AS n FROM r`
     watch(onDue) {
       watchers.add(onDue)
       if (options.listen && !listening) {
-        const dispatch = () => notify()
+        const dispatch = () => notifyWatchers(watchers)
         listening = Promise.resolve()
           .then(() => options.listen?.(n.channel, dispatch))
           .then((value) => {
@@ -550,7 +513,7 @@ SELECT count(*)::int AS n FROM r`,
       }
       if (total > 0) {
         await run('replay', notifySql, [n.channel])
-        notify()
+        notifyWatchers(watchers)
       }
       return total
     },

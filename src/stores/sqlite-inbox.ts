@@ -1,6 +1,14 @@
 import type { Database } from 'better-sqlite3'
 import { configInvariant, WebhookStoreError } from '../errors.js'
-import { iso, listQuery, pruneQuery, replayQuery, storedKeys, verifyRecord } from '../inbox/inbox-internal.js'
+import {
+  listQuery,
+  notifyWatchers,
+  pruneQuery,
+  recordFromRow,
+  replayQuery,
+  storedKeys,
+  verifyRecord,
+} from '../inbox/inbox-internal.js'
 import type { Inbox, InboxLease, InboxQuery, InboxRecord, InboxState, InboxStats } from '../inbox/types.js'
 import { newToken, storageKey, tableName } from './key-internal.js'
 
@@ -145,53 +153,9 @@ CREATE INDEX IF NOT EXISTS "${table}_keys_event_idx" ON ${keysTable} (event_key)
     }
   }
 
-  function notify(): void {
-    for (const watcher of watchers) {
-      try {
-        watcher()
-      } catch {
-        // A watcher's throw must not fail the operation that already committed.
-      }
-    }
-  }
-
   function record(row: Row): InboxRecord {
-    const event = JSON.parse(String(row.event)) as InboxRecord['event']
     const body = row.body as Uint8Array
-    const result: InboxRecord = {
-      key: String(row.key),
-      keys: JSON.parse(String(row.keys)) as string[],
-      provider: event.provider,
-      id: event.id,
-      type: event.type,
-      state: row.state as InboxState,
-      event,
-      body: new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)),
-      headers: JSON.parse(String(row.headers)) as Record<string, string>,
-      method: String(row.method),
-      url: String(row.url),
-      receivedAt: event.receivedAt,
-      attempts: Number(row.attempts),
-      replays: Number(row.replays),
-      acceptedAt: iso(row.accepted_at as number) as string,
-      updatedAt: iso(row.updated_at as number) as string,
-    }
-    if (event.timestamp !== undefined) result.timestamp = event.timestamp
-    if (row.last_error_code !== null) {
-      result.lastError = { code: String(row.last_error_code), message: String(row.last_error_message ?? '') }
-    }
-    for (const [column, field] of [
-      ['next_attempt_at', 'nextAttemptAt'],
-      ['started_at', 'startedAt'],
-      ['failed_at', 'failedAt'],
-      ['dead_at', 'deadAt'],
-      ['done_at', 'doneAt'],
-      ['replayed_at', 'replayedAt'],
-    ] as const) {
-      const value = iso(row[column] as number | null)
-      if (value !== undefined) result[field] = value
-    }
-    return result
+    return recordFromRow(row, new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)))
   }
 
   function filters(
@@ -271,7 +235,7 @@ CREATE INDEX IF NOT EXISTS "${table}_keys_event_idx" ON ${keysTable} (event_key)
       }
       const accepted = await turn('accept', () => accept.immediate(stored, values))
       if (!accepted) return { state: 'duplicate' }
-      notify()
+      notifyWatchers(watchers)
       return { state: 'accepted' }
     },
     async claim({ limit, leaseMs }) {
@@ -408,7 +372,7 @@ CREATE INDEX IF NOT EXISTS "${table}_keys_event_idx" ON ${keysTable} (event_key)
               .run(params).changes,
         )
       }
-      if (total > 0) notify()
+      if (total > 0) notifyWatchers(watchers)
       return total
     },
     async prune(pruneOptions) {
