@@ -1,33 +1,22 @@
-// What each shipped queue helper adds to one delivery: handler.handle() with the memory store and
-// the helper as `enqueue`, against the same handler with a no-op enqueue. Loopback services; an
-// engine that does not answer is skipped with a message. Each run uses its own BullMQ prefix,
-// pg-boss schema, RabbitMQ queue and NATS stream and removes them at the end.
+// The shipped queue helpers as `enqueue`, each opened on its loopback service (bench/pipeline.ts
+// measures what each adds to a delivery against a no-op enqueue). An engine that does not answer
+// is skipped with a line saying so. Each run uses its own BullMQ prefix, pg-boss schema, RabbitMQ
+// queue and NATS stream, and `close` removes them.
 import { randomBytes } from 'node:crypto'
-import { createWebhookHandler, type EnqueueContext, type WebhookEvent } from '../src/index.js'
-import { stripe } from '../src/providers/index.js'
-import { memoryStore } from '../src/stores/memory.js'
-import { signStripeRequest } from '../src/testing/index.js'
-import type { WebhookRequest } from '../src/types.js'
+import type { EnqueueContext, WebhookEvent } from '../src/index.js'
 
 type Enqueue = (event: WebhookEvent, context: EnqueueContext) => unknown
 
-export interface QueueRow {
-  what: string
-  n: number
-  p50: number
-  p99: number
-}
-
-interface Engine {
+export interface QueueEngine {
   name: string
   enqueue: Enqueue
   close: () => Promise<unknown>
 }
 
-const SECRET = 'whsec_bench_queues'
 const run = randomBytes(4).toString('hex')
 
-async function within<V>(make: () => Promise<V>, ms = 5_000): Promise<V> {
+/** `make()`, or a rejection once `ms` pass without an answer. */
+export async function within<V>(make: () => Promise<V>, ms = 5_000): Promise<V> {
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
     return await Promise.race([
@@ -41,11 +30,30 @@ async function within<V>(make: () => Promise<V>, ms = 5_000): Promise<V> {
   }
 }
 
-async function engines(urls: { redis: string; postgres: string; amqp: string; nats: string }): Promise<Engine[]> {
-  const list: Engine[] = [{ name: 'no-op enqueue', enqueue: () => {}, close: async () => {} }]
-  const attempts: [string, () => Promise<Engine>][] = [
+/** A service URL without its user name and password, for messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`
+  } catch {
+    return '(unparsable URL)'
+  }
+}
+
+export interface ServiceUrls {
+  redis: string
+  postgres: string
+  amqp: string
+  nats: string
+}
+
+/** The no-op enqueue first, then every engine that answered; `skipped` says which did not, and why. */
+export async function openQueueEngines(urls: ServiceUrls, skipped: string[]): Promise<QueueEngine[]> {
+  const list: QueueEngine[] = [{ name: 'no-op enqueue', enqueue: () => {}, close: async () => {} }]
+  const attempts: [string, string, () => Promise<QueueEngine>][] = [
     [
       'BullMQ',
+      urls.redis,
       async () => {
         const { Queue } = await import('bullmq')
         const { bullmqEnqueue } = await import('../src/queues/bullmq.js')
@@ -68,6 +76,7 @@ async function engines(urls: { redis: string; postgres: string; amqp: string; na
     ],
     [
       'pg-boss',
+      urls.postgres,
       async () => {
         const { default: PgBoss } = await import('pg-boss')
         const { pgBossEnqueue } = await import('../src/queues/pg-boss.js')
@@ -88,6 +97,7 @@ async function engines(urls: { redis: string; postgres: string; amqp: string; na
     ],
     [
       'RabbitMQ',
+      urls.amqp,
       async () => {
         const { default: amqp } = await import('amqplib')
         const { amqpEnqueue } = await import('../src/queues/amqp.js')
@@ -107,6 +117,7 @@ async function engines(urls: { redis: string; postgres: string; amqp: string; na
     ],
     [
       'NATS',
+      urls.nats,
       async () => {
         const { connect } = await import('@nats-io/transport-node')
         const { jetstream, jetstreamManager } = await import('@nats-io/jetstream')
@@ -126,71 +137,12 @@ async function engines(urls: { redis: string; postgres: string; amqp: string; na
       },
     ],
   ]
-  for (const [name, open] of attempts) {
+  for (const [name, url, open] of attempts) {
     try {
       list.push(await within(open))
     } catch (error) {
-      console.log(`skipping ${name}: ${(error as Error).message}`)
+      skipped.push(`skipped the ${name} hand-off: ${(error as Error).message} (${redactedUrl(url)})`)
     }
   }
   return list
-}
-
-/**
- * Measures handler.handle() per delivery for each engine, sequentially, with `measure` (warm-up
- * and limits are the caller's), and prints the table with the added latency against the no-op.
- */
-export async function benchQueues(
-  urls: { redis: string; postgres: string; amqp: string; nats: string },
-  measure: (once: (i: number) => Promise<void>, prepare?: (i: number) => Promise<unknown>) => Promise<number[]>,
-  summarise: (what: string, samples: number[]) => QueueRow,
-): Promise<QueueRow[]> {
-  const list = await engines(urls)
-  const rows: QueueRow[] = []
-  try {
-    for (const engine of list) {
-      const handler = createWebhookHandler({
-        provider: stripe({ secret: SECRET }),
-        store: memoryStore({ maxEntries: 100_000 }),
-        onWarning: () => {},
-        enqueue: engine.enqueue,
-      })
-      let request: WebhookRequest | undefined
-      const samples = await measure(
-        async () => {
-          const response = await handler.handle(request as WebhookRequest)
-          if (response.status !== 200) throw new Error(`${engine.name}: handle answered ${response.status}`)
-        },
-        async (i) => {
-          request = await signStripeRequest({
-            secret: SECRET,
-            body: {
-              id: `evt_qbench_${run}_${i}`,
-              object: 'event',
-              type: 'invoice.paid',
-              data: { object: { id: 'in_1' } },
-            },
-          })
-        },
-      )
-      rows.push(summarise(engine.name, samples))
-    }
-  } finally {
-    await Promise.allSettled(list.map((engine) => engine.close()))
-  }
-  const base = rows[0]
-  const ms = (x: number) => `${x.toFixed(3)} ms`
-  console.log('\nqueue helpers: handler.handle() per delivery (memory store), added latency against a no-op enqueue')
-  const head = ['enqueue', 'n', 'p50', 'p99', 'added p50', 'added p99']
-  const body = rows.map((r) => [
-    r.what,
-    String(r.n),
-    ms(r.p50),
-    ms(r.p99),
-    base ? ms(r.p50 - base.p50) : '',
-    base ? ms(r.p99 - base.p99) : '',
-  ])
-  const widths = head.map((h, c) => Math.max(h.length, ...body.map((line) => (line[c] ?? '').length)))
-  for (const line of [head, ...body]) console.log(line.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  '))
-  return rows
 }
