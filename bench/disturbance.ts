@@ -1,7 +1,7 @@
 // CPU used by other processes while a section measures: the machine's busy time from /proc/stat
 // minus this process's own (and its waited-for children's) time from /proc/self/stat. Where
 // /proc is missing (macOS), nothing is recorded and nothing is marked disturbed.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import type { Disturbance } from './results.js'
 
@@ -14,13 +14,47 @@ const TICKS_PER_SECOND = 100
  */
 export const DISTURBED_ABOVE_CORES = 0.15
 
+/**
+ * The loopback services the pipeline section talks to (Redis, PostgreSQL, RabbitMQ's Erlang VM,
+ * NATS): their CPU is part of what that section measures, not a disturbance.
+ */
+export const SERVICE_PROCESSES = [
+  'redis-server',
+  'postgres',
+  'beam.smp',
+  'epmd',
+  'erl_child_setup',
+  'inet_gethost',
+  'nats-server',
+]
+
 interface Snapshot {
   busy: number
   own: number
+  services: number
   at: number
 }
 
-function snapshot(): Snapshot | undefined {
+/** CPU ticks of every process whose command name is in `names` (processes that end between two reads are missed). */
+function ticksOf(names: readonly string[]): number {
+  if (names.length === 0) return 0
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (!names.includes(name)) continue
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += Number(after[11] ?? 0) + Number(after[12] ?? 0)
+    } catch {
+      // the process ended
+    }
+  }
+  return total
+}
+
+function snapshot(services: readonly string[]): Snapshot | undefined {
   try {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? ''
     // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
@@ -31,22 +65,30 @@ function snapshot(): Snapshot | undefined {
     const after = self.slice(self.lastIndexOf(')') + 2).split(' ')
     // utime, stime, cutime, cstime are fields 14-17, i.e. 11-14 after the state field (index 0 = field 3).
     const own = [11, 12, 13, 14].reduce((sum, index) => sum + Number(after[index] ?? 0), 0)
-    return { busy: user + nice + system + irq + softirq + steal, own, at: performance.now() }
+    return {
+      busy: user + nice + system + irq + softirq + steal,
+      own,
+      services: ticksOf(services),
+      at: performance.now(),
+    }
   } catch {
     return undefined
   }
 }
 
-/** Starts watching; the returned function reads how much CPU others used since. */
-export function watchOtherProcesses(): () => Disturbance {
-  const start = snapshot()
+/**
+ * Starts watching; the returned function reads how much CPU others used since. Processes named in
+ * `services` (see {@link SERVICE_PROCESSES}) are not counted as others.
+ */
+export function watchOtherProcesses(services: readonly string[] = []): () => Disturbance {
+  const start = snapshot(services)
   return () => {
-    const end = snapshot()
+    const end = snapshot(services)
     if (!start || !end) return { othersCores: Number.NaN, ownCores: Number.NaN, seconds: 0, disturbed: false }
     const seconds = (end.at - start.at) / 1000
     const span = Math.max(seconds, 1 / TICKS_PER_SECOND) * TICKS_PER_SECOND
     const own = (end.own - start.own) / span
-    const others = Math.max(0, (end.busy - start.busy) / span - own)
+    const others = Math.max(0, (end.busy - start.busy - (end.services - start.services)) / span - own)
     return {
       othersCores: round(others),
       ownCores: round(own),

@@ -32,7 +32,7 @@ import { memoryStore } from '../src/stores/memory.js'
 import type { DedupeStore } from '../src/stores/types.js'
 import { signStripeRequest } from '../src/testing/index.js'
 import type { WebhookRequest } from '../src/types.js'
-import { combineDisturbances, watchOtherProcesses } from './disturbance.js'
+import { combineDisturbances, SERVICE_PROCESSES, watchOtherProcesses } from './disturbance.js'
 import { openQueueEngines, redactedUrl, type ServiceUrls, within } from './queues.js'
 import type { Disturbance, LatencyRow, PipelineSection } from './results.js'
 
@@ -57,13 +57,15 @@ const CONCURRENCIES = [1, 16] as const
 
 function settings(quick: boolean): Settings {
   return quick
-    ? { rounds: 1, segmentMs: 400, deliveries: 400, warmup: 40 }
-    : { rounds: 3, segmentMs: 2_000, deliveries: 3_000, warmup: 200 }
+    ? { rounds: 1, segmentMs: 300, deliveries: 300, warmup: 30 }
+    : { rounds: 3, segmentMs: 1_000, deliveries: 2_000, warmup: 100 }
 }
 
 interface Subject {
   name: string
   handle: (request: WebhookRequest) => Promise<{ status: number }>
+  /** The subject ignores the request (claim + complete alone): none is signed for it. */
+  unsigned?: boolean
   /** Around each of this subject's segments (untimed). */
   before?: () => void
   after?: () => void
@@ -97,7 +99,10 @@ function signedDeliveries(label: string, count: number): Promise<WebhookRequest[
 
 /** `concurrency` workers take the signed deliveries in turn; each call is timed on its own. */
 async function segment(subject: Subject, concurrency: number, label: string, s: Settings): Promise<number[]> {
-  const requests = await signedDeliveries(label, s.warmup + s.deliveries)
+  const count = s.warmup + s.deliveries
+  const requests = subject.unsigned
+    ? Array.from({ length: count }, (): WebhookRequest => ({ method: 'POST', url: '', headers: {}, body: '' }))
+    : await signedDeliveries(label, count)
   const check = (status: number) => {
     if (status !== 200) throw new Error(`${subject.name}: handle answered ${status}`)
   }
@@ -127,7 +132,7 @@ async function measureGroup(group: Group, s: Settings, log: (line: string) => vo
     for (const subject of order) {
       for (const c of group.concurrencies) {
         subject.before?.()
-        const stop = watchOtherProcesses()
+        const stop = watchOtherProcesses(SERVICE_PROCESSES)
         let got: number[]
         try {
           got = await segment(subject, c, `${group.group}_${subject.name}_${c}_${r}`.replace(/\W/g, ''), s)
@@ -311,6 +316,7 @@ function claimSubjects(stores: Resources['stores']): Subject[] {
       let i = 0
       return {
         name: `${name}, ${keyCount} key${keyCount === 2 ? 's' : ''}`,
+        unsigned: true,
         handle: async () => {
           const id = `bench:${run}:${name}:${keyCount}:${i++}`
           const keys = keyCount === 1 ? [id] : [id, `${id}:sig:${'0'.repeat(64)}`]
@@ -405,7 +411,7 @@ async function receiveToProcessed(urls: ServiceUrls, parallel: number, s: Settin
       waiting.get(event.id)?.()
     },
   })
-  const stop = watchOtherProcesses()
+  const stop = watchOtherProcesses(SERVICE_PROCESSES)
   try {
     await working.stats() // creates the tables before the worker listens
     worker.start()

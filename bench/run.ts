@@ -4,6 +4,10 @@
 //   npm run bench -- --quick            # fewer rounds and shorter segments (under 2 minutes)
 //   npm run bench -- --only verify      # one section (verify, pipeline, memory, http; comma-separated for several)
 //   npm run bench -- --no-write         # print the report instead of writing the files
+//   npm run bench -- --render FILE      # no measuring: render the results JSON a run saved
+//
+// Every run saves its figures to node_modules/.cache/webhook-inbox-bench/results.json before
+// rendering them, so the report can be rendered again without measuring again.
 //
 // Sections: bench/verify.ts (in-process verification against the floor and the peers),
 // bench/pipeline.ts (stores, inboxes and queue hand-offs), bench/memory.ts (fresh processes),
@@ -27,7 +31,10 @@ interface Args {
   quick: boolean
   only: SectionName[]
   write: boolean
+  render?: string
 }
+
+const RESULTS_FILE = join(root, 'node_modules', '.cache', 'webhook-inbox-bench', 'results.json')
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { quick: false, only: [...SECTIONS], write: true }
@@ -35,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     const arg = argv[i] as string
     if (arg === '--quick') args.quick = true
     else if (arg === '--no-write') args.write = false
+    else if (arg === '--render') args.render = argv[++i] ?? RESULTS_FILE
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length)
       const names = (value ?? '').split(',').filter(Boolean)
@@ -44,7 +52,9 @@ function parseArgs(argv: string[]): Args {
       }
       args.only = names as SectionName[]
     } else if (arg === '--help' || arg === '-h') {
-      console.log('npm run bench [-- --quick] [--only verify|pipeline|memory|http[,…]] [--no-write]')
+      console.log(
+        'npm run bench [-- --quick] [--only verify|pipeline|memory|http[,…]] [--no-write] [--render results.json]',
+      )
       process.exit(0)
     } else throw new Error(`unknown option ${arg} (try --help)`)
   }
@@ -76,6 +86,13 @@ async function loadHttpBench(): Promise<
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)
   const args = parseArgs(argv)
+  const results = args.render
+    ? (JSON.parse(readFileSync(args.render, 'utf8')) as BenchResults)
+    : await measureAll(argv, args)
+  write(results, args)
+}
+
+async function measureAll(argv: string[], args: Args): Promise<BenchResults> {
   const started = performance.now()
   const stopWatch = watchOtherProcesses()
   const quick = args.quick
@@ -135,6 +152,14 @@ async function main(): Promise<void> {
   })
   results.seconds = (performance.now() - started) / 1000
   results.disturbance = stopWatch()
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true })
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 1)}\n`)
+  log(`\nsaved the figures to ${RESULTS_FILE}`)
+  return results
+}
+
+function write(results: BenchResults, args: Args): void {
+  const log = (line: string) => console.log(line)
 
   const { markdown, svg } = renderReport(results)
   if (args.write) {

@@ -196,6 +196,14 @@ describe('bench report', () => {
     expect(find('discord() verify + parse faster than discord-interactions')?.met).toBe(false)
     expect(find('`handle()`')?.met).toBe(false)
     expect(find('Redis store')?.met).toBe(true)
+    expect(find('Redis store')?.disturbed).toBe(true)
+    expect(renderReport(fixture()).markdown).toMatch(
+      /\| Redis store adds under 1 ms p99 per delivery on loopback \| 0\.700 ms \(redis \(node-redis\)\) \| ✓ ⚠ \|/,
+    )
+    const noisy = fixture()
+    const redis = noisy.pipeline?.rows[1]
+    if (redis) redis.addedP99Ms = -2
+    expect(targets(noisy).find((t) => t.target.includes('Redis store'))?.met).toBe(null)
     expect(find('PostgreSQL store')?.met).toBe(null)
     expect(find('90 %')?.met).toBe(null)
     const withHttp = targets(fixture(http))
