@@ -495,5 +495,5 @@ export async function benchPipeline(options: PipelineOptions): Promise<PipelineS
   } finally {
     await Promise.allSettled([...resources.closers, ...engines.map((engine) => engine.close)].map((close) => close()))
   }
-  return { rows, skipped }
+  return { rows, skipped, services: Object.values(options.urls).map(redactedUrl) }
 }

@@ -282,6 +282,7 @@ function renderPipeline(results: BenchResults): string {
     '',
     'Latency of one delivery, p50 and p99, one after the other (concurrency 1) and 16 in flight (concurrency 16). Services on loopback; their processes’ CPU (Redis, PostgreSQL, RabbitMQ, NATS) is not counted as other processes’ load.',
   ]
+  parts.push('', `Services: ${pipeline.services.map((url) => `\`${url}\``).join(', ')}.`)
   for (const line of pipeline.skipped) parts.push('', `- ${line}`)
   for (const group of Object.keys(GROUP_TITLES)) {
     const rows = pipeline.rows.filter((r) => r.group === group)

@@ -93,6 +93,8 @@ export interface LatencyRow {
 
 export interface PipelineSection {
   rows: LatencyRow[]
+  /** The service URLs used, without credentials. */
+  services: string[]
   /** Lines such as "skipped Redis: nothing answers at redis://127.0.0.1:6379". */
   skipped: string[]
 }

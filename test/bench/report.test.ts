@@ -68,6 +68,7 @@ function fixture(http?: HttpBenchResult): BenchResults {
       harness: 'tinybench, 3 rounds',
     },
     pipeline: {
+      services: ['redis://127.0.0.1:6379', 'postgres://127.0.0.1:5432/wi_test'],
       skipped: ['skipped the NATS hand-off: no answer within 5000 ms (nats://127.0.0.1:4222)'],
       rows: [
         { group: 'store', subject: 'memory', concurrency: 1, n: 400, p50Ms: 0.05, p99Ms: 0.2, disturbance: calm },
@@ -182,6 +183,7 @@ describe('bench report', () => {
     }
     expect(markdown).toContain('HTTP section not run: bench/http.ts (the HTTP harness) is not in this tree yet.')
     expect(markdown).toContain('- skipped the NATS hand-off')
+    expect(markdown).toContain('Services: `redis://127.0.0.1:6379`, `postgres://127.0.0.1:5432/wi_test`.')
     // A pipe inside a cell would split the table row.
     expect(markdown).toContain('(failed: Error: a \\| b)')
     expect(markdown).toContain('(3 attempts)')
