@@ -5,6 +5,7 @@
 //   npm run bench -- --only verify      # one section (verify, pipeline, memory, http; comma-separated for several)
 //   npm run bench -- --no-write         # print the report instead of writing the files
 //   npm run bench -- --render FILE      # no measuring: render the results JSON a run saved
+//   npm run bench -- --frameworks a,b   # HTTP section: only these frameworks (passed to bench/http.ts)
 //
 // Every run saves its figures to node_modules/.cache/webhook-inbox-bench/results.json before
 // rendering them, so the report can be rendered again without measuring again.
@@ -13,6 +14,7 @@
 // bench/pipeline.ts (stores, inboxes and queue hand-offs), bench/memory.ts (fresh processes),
 // bench/http.ts (HTTP, when that file is in the tree). REDIS_URL, DATABASE_URL, AMQP_URL and
 // NATS_URL as in the tests; a service that does not answer is skipped with a line saying so.
+// `node --import tsx bench/crypto.ts` compares the two crypto back ends (node:crypto, Web Crypto) alone.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, release, totalmem, type } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -32,6 +34,7 @@ interface Args {
   only: SectionName[]
   write: boolean
   render?: string
+  frameworks?: string[]
 }
 
 const RESULTS_FILE = join(root, 'node_modules', '.cache', 'webhook-inbox-bench', 'results.json')
@@ -43,6 +46,7 @@ function parseArgs(argv: string[]): Args {
     if (arg === '--quick') args.quick = true
     else if (arg === '--no-write') args.write = false
     else if (arg === '--render') args.render = argv[++i] ?? RESULTS_FILE
+    else if (arg === '--frameworks') args.frameworks = (argv[++i] ?? '').split(',').filter(Boolean)
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length)
       const names = (value ?? '').split(',').filter(Boolean)
@@ -53,7 +57,7 @@ function parseArgs(argv: string[]): Args {
       args.only = names as SectionName[]
     } else if (arg === '--help' || arg === '-h') {
       console.log(
-        'npm run bench [-- --quick] [--only verify|pipeline|memory|http[,…]] [--no-write] [--render results.json]',
+        'npm run bench [-- --quick] [--only verify|pipeline|memory|http[,…]] [--no-write] [--render results.json] [--frameworks a,b]',
       )
       process.exit(0)
     } else throw new Error(`unknown option ${arg} (try --help)`)
@@ -147,7 +151,7 @@ async function measureAll(argv: string[], args: Args): Promise<BenchResults> {
       log(`HTTP section not run: ${results.notRun.http}`)
       return
     }
-    results.http = await runHttpBench({ quick })
+    results.http = await runHttpBench(args.frameworks ? { quick, frameworks: args.frameworks } : { quick })
     results.commands.push(`# HTTP runs: ${results.http.command}`)
   })
   results.seconds = (performance.now() - started) / 1000
