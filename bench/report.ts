@@ -282,7 +282,7 @@ function renderPipeline(results: BenchResults): string {
     '',
     'Latency of one delivery, p50 and p99, one after the other (concurrency 1) and 16 in flight (concurrency 16). Services on loopback; their processes’ CPU (Redis, PostgreSQL, RabbitMQ, NATS) is not counted as other processes’ load.',
   ]
-  parts.push('', `Services: ${pipeline.services.map((url) => `\`${url}\``).join(', ')}.`)
+  parts.push('', `Services: ${(pipeline.services ?? []).map((url) => `\`${url}\``).join(', ')}.`)
   for (const line of pipeline.skipped) parts.push('', `- ${line}`)
   for (const group of Object.keys(GROUP_TITLES)) {
     const rows = pipeline.rows.filter((r) => r.group === group)
@@ -338,12 +338,15 @@ function renderHttp(results: BenchResults): string {
   const frameworks = [...new Set(http.rows.map((r) => r.framework))]
   const of = (framework: string, route: HttpRoute) =>
     http.rows.find((r) => r.framework === framework && r.route === route)
-  const us = (row: HttpBenchRow | undefined) =>
-    row ? `${row.cpuUsPerReq.toFixed(1)} µs${row.disturbed ? ' ⚠' : ''}` : '–'
+  const us = (row: HttpBenchRow | undefined, bare: HttpBenchRow | undefined) => {
+    if (!row) return '–'
+    const above = bare && row !== bare ? ` (+${(row.cpuUsPerReq - bare.cpuUsPerReq).toFixed(1)})` : ''
+    return `${row.cpuUsPerReq.toFixed(1)} µs${above}${row.disturbed ? ' ⚠' : ''}`
+  }
   return [
     '## HTTP',
     '',
-    `${http.loadGenerator}, ${http.connections} connections, ${http.bodyBytes}-byte signed POST, ${http.durationSec} s per run, ${http.pinned ? 'server and load generator pinned to different cores' : 'not pinned'}. Command: \`${http.command}\`. Server CPU per request by route (bare = raw body read and 200; floor = bare + a hand-written \`createHmac\` check; floor-parse = floor + \`JSON.parse\`; ours = our adapter with the whole pipeline, memory store, no-op enqueue), and our route’s requests/s as a share of the floor-and-parse route’s. ⚠ = run disturbed by other processes.`,
+    `${http.loadGenerator}, ${http.connections} connections, ${http.bodyBytes}-byte signed POST, ${http.durationSec} s per run, ${http.pinned ? 'server and load generator pinned to different cores' : 'not pinned'}. Command: \`${http.command}\`. Server CPU per request by route, with what it adds to the bare route in brackets (bare = raw body read and 200; floor = bare + a hand-written \`createHmac\` check; floor-parse = floor + \`JSON.parse\`; ours = our adapter with the whole pipeline, memory store, no-op enqueue), and our route’s requests/s as a share of the floor-and-parse route’s. ⚠ = run disturbed by other processes.`,
     '',
     table(
       ['framework', ...HTTP_ROUTES, 'ours req/s', 'ours as % of floor-parse req/s'],
@@ -352,7 +355,7 @@ function renderHttp(results: BenchResults): string {
         const ours = of(framework, 'ours')
         return [
           framework,
-          ...HTTP_ROUTES.map((route) => us(of(framework, route))),
+          ...HTTP_ROUTES.map((route) => us(of(framework, route), of(framework, 'bare'))),
           ours ? ours.reqPerSec.toFixed(0) : '–',
           Number.isFinite(share) ? `${(share * 100).toFixed(0)} %` : '–',
         ]

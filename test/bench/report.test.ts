@@ -212,7 +212,7 @@ describe('bench report', () => {
     expect(withHttp.find((t) => t.target.startsWith('node:http'))?.measured).toBe('79 %')
     const { markdown } = renderReport(fixture(http))
     expect(markdown).toMatch(
-      /\| node:http \| 10\.0 µs \| 11\.0 µs \| 12\.0 µs \| 13\.0 µs ⚠ \| – \| – \| 5500 \| 79 % \|/,
+      /\| node:http \| 10\.0 µs \| 11\.0 µs \(\+1\.0\) \| 12\.0 µs \(\+2\.0\) \| 13\.0 µs \(\+3\.0\) ⚠ \| – \| – \| 5500 \| 79 % \|/,
     )
   })
 
