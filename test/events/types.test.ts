@@ -384,6 +384,27 @@ describe('typed events', () => {
     })
   })
 
+  it('the handler option `schemas` is keyed by the provider map event types', () => {
+    createWebhookHandler({
+      provider: shopify<ShopifyEvents>({ secret: 'test' }),
+      schemas: {
+        'orders/paid': z.looseObject({ total_price: z.string() }),
+        '*': v.looseObject({ id: v.number() }),
+        // @ts-expect-error not a Shopify topic
+        'orders/payed': z.object({}),
+      },
+      enqueue: (event) => {
+        if (event.type === 'orders/paid') expectTypeOf(event.payload.total_price).toEqualTypeOf<string>()
+      },
+    })
+    createWebhookHandler({
+      provider: stripe({ secret: 'whsec_test' }),
+      // Untyped presets take any event type.
+      schemas: { 'anything.at.all': z.object({}) },
+      enqueue: noop,
+    })
+  })
+
   it('our Standard Schema copy agrees with @standard-schema/spec, and zod and valibot implement it', () => {
     expectTypeOf<SpecSchema<{ a: 1 }>>().toExtend<StandardSchemaV1<{ a: 1 }>>()
     expectTypeOf<StandardSchemaV1<{ a: 1 }>>().toExtend<SpecSchema<{ a: 1 }>>()
