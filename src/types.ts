@@ -56,27 +56,31 @@ export interface WebhookEventFields<T = unknown, K extends string = string> {
 
 declare const eventMapKey: unique symbol
 
+/** The key part of an {@link EventMap}: a type only, never a property at run time. */
+export interface EventMapKeys<M extends object> {
+  readonly [eventMapKey]: M
+}
+
 /**
  * Marks an event map: event type → payload type, for providers whose payload does not carry
  * its own type (GitHub's `X-GitHub-Event`, Shopify's topic). `WebhookEvent<EventMap<M>>` is the
- * union of one event per key of `M`. A type only: nothing of it exists at run time. Read events
- * through `WebhookEvent<T>` (enqueue, the worker, the router): a direct `provider.verify()` call
- * types its `payload` as the marker itself; `PayloadOf<T>` names the payload union.
+ * union of one event per key of `M`, narrowed on `type`. A type only: nothing of it exists at
+ * run time. As a payload type it is the union of the map's payloads (a direct
+ * `provider.verify()` call gets one of them), marked with the map for the types that pair each
+ * payload with its type; `PayloadOf<T>` names the plain union.
  *
  * @example
  * import type { EventMap, WebhookEvent } from 'webhook-inbox'
  * type AcmeEvents = EventMap<{ 'order.paid': { order: { id: string; total: number } } }>
  * const total = (event: WebhookEvent<AcmeEvents>) => event.payload.order.total
  */
-export interface EventMap<M extends object> {
-  readonly [eventMapKey]: M
-}
+export type EventMap<M extends object> = M[keyof M] & EventMapKeys<M>
 
 /**
  * The payload of a typed event; `WebhookEvent<T>` for `T` an event map, or `T` itself otherwise.
  * Presets are generic in it: `stripe<Stripe.Event>({ secret })`.
  */
-export type PayloadOf<T> = [T] extends [EventMap<infer M>] ? M[keyof M] : T
+export type PayloadOf<T> = IsAny<T> extends true ? T : [T] extends [EventMapKeys<infer M>] ? M[keyof M] : T
 
 type IsAny<T> = 0 extends 1 & T ? true : false
 
@@ -103,7 +107,7 @@ type EventsOf<T> = T extends { readonly type: infer K extends string }
 export type WebhookEvent<T = unknown> =
   IsAny<T> extends true
     ? WebhookEventFields<T, string>
-    : [T] extends [EventMap<infer M>]
+    : [T] extends [EventMapKeys<infer M>]
       ? { [K in keyof M & string]: WebhookEventFields<M[K], K> }[keyof M & string]
       : EventsOf<T>
 
@@ -209,5 +213,6 @@ export interface Provider<T = unknown> {
   readonly retriedStatuses?: readonly StatusRange[]
   /** Documentation of the preset (scheme, headers, id source, handshake, tolerance). */
   readonly info?: ProviderInfo
+  /** Its `payload` is a `T`: for an {@link EventMap}, one of the map's payloads. */
   verify(request: WebhookRequest, options: VerifyOptions): Promise<VerifyResult<T>>
 }

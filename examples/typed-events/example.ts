@@ -1,7 +1,23 @@
 // npm run examples — the typed end-to-end examples of the README section "Typed events, routing
-// and ordering": signed deliveries through each handler, then through each router, in process.
+// and ordering", one per scheme family: signed deliveries through each handler, then through
+// each router, in process.
 import assert from 'node:assert/strict'
-import { signGitHubRequest, signShopifyRequest, signSlackRequest, signStripeRequest } from 'webhook-inbox/testing'
+import { generateKeyPairSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createWebhookHandler, type Provider, type WebhookEvent } from 'webhook-inbox'
+import {
+  signClerkRequest,
+  signDiscordRequest,
+  signGitHubRequest,
+  signGitLabRequest,
+  signPayPalRequest,
+  signQStashRequest,
+  signSendGridRequest,
+  signShopifyRequest,
+  signSlackRequest,
+  signStripeRequest,
+  signTwilioRequest,
+} from 'webhook-inbox/testing'
 
 process.env.STRIPE_WEBHOOK_SECRET = 'whsec_typed_example'
 process.env.GITHUB_WEBHOOK_SECRET = 'github-typed-example'
@@ -81,6 +97,163 @@ assert.equal(refused.status, 400)
 for (const event of shopifyExample.queue) await shopifyExample.router.handle(event)
 assert.deepEqual([...shopifyExample.orders], [['gid://shopify/Order/1', 'paid']])
 
+// The other families: each file exports a typed provider and what processes its events; here
+// each gets a handler whose queue is an array.
+async function deliver<T>(provider: Provider<T>, request: Parameters<Provider<T>['verify']>[0]) {
+  const queued: WebhookEvent<T>[] = []
+  const handler = createWebhookHandler({ provider, enqueue: async (event) => void queued.push(event) })
+  const response = await handler.handle(request)
+  assert.ok(response.status === 200 || response.status === 204, `${provider.name} answered ${response.status}`)
+  assert.equal(queued.length, 1, `${provider.name} queued ${queued.length}`)
+  return queued[0] as WebhookEvent<T>
+}
+
+process.env.CLERK_WEBHOOK_SECRET = 'whsec_dHlwZWQtZXhhbXBsZS1jbGVyaw=='
+const clerkExample = await import('./clerk.js')
+const clerkUser = {
+  type: 'user.created',
+  object: 'event',
+  timestamp: 1,
+  instance_id: 'ins_1',
+  data: { id: 'user_1', updated_at: 1, email_addresses: [{ email_address: 'ada@example.com' }] },
+}
+await clerkExample.router.handle(
+  await deliver(
+    clerkExample.provider,
+    await signClerkRequest({ secret: process.env.CLERK_WEBHOOK_SECRET, body: clerkUser }),
+  ),
+)
+assert.deepEqual([...clerkExample.users], [['user_1', 'ada@example.com']])
+
+process.env.TWILIO_AUTH_TOKEN = 'twilio-typed-example'
+const twilioExample = await import('./twilio.js')
+const sms = {
+  MessageSid: 'SM1',
+  SmsSid: 'SM1',
+  AccountSid: 'AC1',
+  From: '+15550001',
+  To: '+15550002',
+  Body: 'hi',
+  NumMedia: '0',
+  SmsStatus: 'received',
+  ApiVersion: '2010-04-01',
+}
+await twilioExample.router.handle(
+  await deliver(twilioExample.provider, await signTwilioRequest({ secret: 'twilio-typed-example', params: sms })),
+)
+assert.deepEqual(twilioExample.texts, ['+15550001: hi'])
+
+const ed25519 = generateKeyPairSync('ed25519')
+process.env.DISCORD_PUBLIC_KEY = Buffer.from(
+  ed25519.publicKey.export({ format: 'jwk' }).x as string,
+  'base64url',
+).toString('hex')
+const discordExample = await import('./discord.js')
+const command = {
+  id: 'i1',
+  application_id: 'a1',
+  type: 2,
+  token: 't',
+  version: 1,
+  data: { id: 'c1', name: 'deploy', type: 1 },
+  user: { id: 'u1', username: 'ada' },
+}
+await discordExample.router.handle(
+  await deliver(
+    discordExample.provider,
+    await signDiscordRequest({
+      privateKey: ed25519.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      body: command,
+    }),
+  ),
+)
+assert.deepEqual(discordExample.commands, ['/deploy by ada'])
+
+const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+process.env.SENDGRID_VERIFICATION_KEY = p256.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+const sendgridExample = await import('./sendgrid.js')
+const bounces = [
+  { event: 'bounce', email: 'a@example.com', timestamp: 1, sg_event_id: 'e1', sg_message_id: 'm1' },
+  { event: 'delivered', email: 'b@example.com', timestamp: 1, sg_event_id: 'e2', sg_message_id: 'm2' },
+  { event: 'bounce', email: 'c@example.com', timestamp: 1, sg_event_id: 'e3', sg_message_id: 'm3' },
+]
+await sendgridExample.router.handle(
+  await deliver(
+    sendgridExample.provider,
+    await signSendGridRequest({
+      privateKey: p256.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      body: `${JSON.stringify(bounces)}\r\n`,
+    }),
+  ),
+)
+assert.deepEqual([...sendgridExample.bounced], ['a@example.com', 'c@example.com'])
+
+// PayPal's certificate comes from a PayPal host: here the test certificate, served in process.
+const certUrl = 'https://api.paypal.com/v1/notifications/certs/CERT-typed-example'
+const certificate = readFileSync(new URL('../../test/fixtures/x509/signer-1.cert.pem', import.meta.url), 'utf8')
+const realFetch = globalThis.fetch
+globalThis.fetch = async (input, init) =>
+  String(input) === certUrl ? new Response(certificate) : realFetch(input, init)
+process.env.PAYPAL_WEBHOOK_ID = 'WH-typed-example'
+const paypalExample = await import('./paypal.js')
+const capture = {
+  id: 'WH-EVT-1',
+  event_type: 'PAYMENT.CAPTURE.COMPLETED',
+  event_version: '1.0',
+  create_time: '2026-03-01T10:00:00Z',
+  resource_type: 'capture',
+  summary: 'Payment completed',
+  resource: {
+    id: 'CAP-1',
+    status: 'COMPLETED',
+    amount: { currency_code: 'EUR', value: '12.00' },
+    final_capture: true,
+    create_time: '2026-03-01T10:00:00Z',
+    update_time: '2026-03-01T10:00:00Z',
+  },
+}
+await paypalExample.router.handle(
+  await deliver(
+    paypalExample.provider,
+    await signPayPalRequest({
+      privateKey: readFileSync(new URL('../../test/fixtures/x509/signer-1.key.pem', import.meta.url), 'utf8'),
+      certUrl,
+      webhookId: 'WH-typed-example',
+      body: capture,
+    }),
+  ),
+)
+globalThis.fetch = realFetch
+assert.deepEqual([...paypalExample.captures], [['CAP-1', '12.00 EUR']])
+
+process.env.QSTASH_CURRENT_SIGNING_KEY = 'sig_typed_current'
+process.env.QSTASH_NEXT_SIGNING_KEY = 'sig_typed_next'
+const qstashExample = await import('./qstash.js')
+for (const [key, job] of [
+  ['sig_typed_current', { kind: 'send-email', to: 'ada@example.com' }],
+  ['sig_typed_next', { kind: 'monthly-report', month: '2026-02' }],
+] as const) {
+  await qstashExample.runJob(await deliver(qstashExample.provider, await signQStashRequest({ secret: key, body: job })))
+}
+assert.deepEqual(qstashExample.done, ['email to ada@example.com', 'report for 2026-02'])
+
+process.env.GITLAB_WEBHOOK_TOKEN = 'gitlab-typed-example'
+const gitlabExample = await import('./gitlab.js')
+const mergeRequest = {
+  object_kind: 'merge_request',
+  event_type: 'merge_request',
+  object_attributes: { id: 1, iid: 7, title: 'Typed events', action: 'merge', state: 'merged' },
+}
+await gitlabExample.router.handle(
+  await deliver(
+    gitlabExample.provider,
+    await signGitLabRequest({ secret: 'gitlab-typed-example', event: 'Merge Request Hook', body: mergeRequest }),
+  ),
+)
+assert.deepEqual(gitlabExample.merged, ['!7 Typed events'])
+
 console.warn = quiet
-console.log('typed events: Stripe, GitHub, Slack and Shopify deliveries verified, typed, routed and ordered')
+console.log(
+  'typed events: Stripe, GitHub, Slack, Shopify, Clerk, Twilio, Discord, SendGrid, PayPal, QStash and GitLab deliveries verified, typed and routed',
+)
 console.log(`schema refusal: ${refused.status} ${refused.body}`)

@@ -15,6 +15,7 @@ import {
   type ErrorInfo,
   type ResolvedTimings,
   resolveTimings,
+  schemaCheckedProvider,
   type WebhookHandlerOptions,
 } from './options.js'
 import {
@@ -94,7 +95,8 @@ function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: Abo
  * export const POST = (request: Request) => handler.fetch(request)
  */
 export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions<T>): WebhookHandler<T> {
-  const { provider, enqueue, inbox } = options
+  const { enqueue, inbox } = options
+  const provider = schemaCheckedProvider(options)
   configInvariant(
     provider && typeof provider.verify === 'function' && typeof provider.name === 'string',
     'createWebhookHandler: `provider` is required, for example `provider: stripe({ secret })` from webhook-inbox/providers.',

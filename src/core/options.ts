@@ -1,4 +1,5 @@
 import { configInvariant } from '../errors.js'
+import { type PayloadSchemas, withSchemas } from '../events/schemas.js'
 import type { Inbox } from '../inbox/types.js'
 import type { DedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookRequest, WebhookResponse } from '../types.js'
@@ -71,6 +72,26 @@ export interface AcceptedInfo<T = unknown> {
 export interface WebhookHandlerOptions<T = unknown> {
   /** The provider preset, e.g. `stripe({ secret })` from `webhook-inbox/providers`. */
   provider: Provider<T>
+  /**
+   * A Standard Schema (zod, valibot, arktype) per event type, `'*'` for every type without its
+   * own: each payload is checked after a good signature, a failure answers 400
+   * `invalid_payload` with the failing paths (never the values) and reaches `onRejected` as a
+   * `WebhookPayloadError`, and the schema's output becomes `event.payload`. The same as
+   * `provider: withSchemas(provider, schemas)`; `handler.provider` is that wrapped provider.
+   *
+   * @example
+   * import { z } from 'zod'
+   * import { createWebhookHandler } from 'webhook-inbox'
+   * import type { ShopifyEvents } from 'webhook-inbox/events'
+   * import { shopify } from 'webhook-inbox/providers'
+   *
+   * createWebhookHandler({
+   *   provider: shopify<ShopifyEvents>({ secret: process.env.SHOPIFY_API_SECRET }),
+   *   schemas: { 'orders/paid': z.looseObject({ id: z.number(), total_price: z.string() }) },
+   *   enqueue: async (event) => { await queue.add(event.type, event) },
+   * })
+   */
+  schemas?: PayloadSchemas<T>
   /**
    * Hands an accepted event to your queue. Resolve once it is durably queued (await the
    * publish: returning before it is stored answers 200 for an event that may be lost); throw to
@@ -231,6 +252,14 @@ function positive(value: number | undefined, name: string): void {
     value === undefined || (Number.isFinite(value) && value > 0),
     `createWebhookHandler: \`${name}\` must be a positive finite number of ${name.endsWith('Bytes') ? 'bytes' : 'milliseconds'}.`,
   )
+}
+
+/** The provider the handler verifies with: `options.provider`, wrapped by `withSchemas` when `schemas` is set. */
+export function schemaCheckedProvider<T>(options: WebhookHandlerOptions<T>): Provider<T> {
+  const { provider, schemas } = options
+  // An absent or malformed provider is left to the handler's own check and message.
+  if (schemas === undefined || typeof provider?.verify !== 'function') return provider
+  return withSchemas(provider, schemas)
 }
 
 /** Validates options and fills in defaults derived from the provider. Throws `WebhookConfigError`. */

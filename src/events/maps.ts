@@ -1,6 +1,7 @@
 /**
  * Payload types written by webhook-inbox for providers that publish none (Shopify, Paddle,
- * Linear, Lemon Squeezy, Resend). They are ours, written from each provider's webhook
+ * Linear, Lemon Squeezy, Resend, Twilio, Discord, SendGrid, PayPal, GitLab; and `QStashEvents`
+ * for the messages you publish through QStash). They are ours, written from each provider's webhook
  * documentation, and cover the common topics and their common fields, not every field: extend
  * them (`EventMap<ShopifyEventPayloads & { 'carts/create': MyCart }>`) or validate at run time
  * with `withSchemas`. Types only; nothing here exists at run time.
@@ -312,3 +313,493 @@ export type ResendEvents =
   | ResendEmailEvent<'email.complained'>
   | ResendEmailEvent<'email.opened'>
   | ResendEmailEvent<'email.clicked'>
+
+// ---------------------------------------------------------------- Twilio (form-encoded)
+
+/** An incoming SMS or MMS (ours): Twilio's form fields, every value a string. */
+export interface TwilioIncomingMessage {
+  MessageSid: string
+  SmsSid: string
+  AccountSid: string
+  MessagingServiceSid?: string
+  From: string
+  To: string
+  Body: string
+  NumMedia: string
+  NumSegments?: string
+  MediaUrl0?: string
+  MediaContentType0?: string
+  SmsStatus: 'received'
+  ApiVersion: string
+}
+
+/** A message status callback (ours): `MessageStatus` is the preset's `event.type`. */
+export interface TwilioMessageStatus<K extends string> {
+  MessageSid: string
+  AccountSid: string
+  From: string
+  To: string
+  MessageStatus: K
+  SmsStatus?: string
+  ErrorCode?: string
+  ApiVersion: string
+}
+
+/** A voice call status callback (ours): `CallStatus` is the preset's `event.type`. */
+export interface TwilioCallStatus<K extends string> {
+  CallSid: string
+  AccountSid: string
+  From: string
+  To: string
+  CallStatus: K
+  Direction: 'inbound' | 'outbound-api' | 'outbound-dial'
+  CallDuration?: string
+  ApiVersion: string
+}
+
+/**
+ * Each Twilio status → its form (ours). The preset's type is the first of `EventType`,
+ * `MessageStatus`, `SmsStatus`, `CallStatus`: an incoming SMS is `received`, a message status
+ * callback its `MessageStatus`, a call status callback its `CallStatus` (`queued` and `failed`
+ * exist for both).
+ */
+export interface TwilioEventPayloads {
+  received: TwilioIncomingMessage
+  queued: TwilioMessageStatus<'queued'> | TwilioCallStatus<'queued'>
+  sent: TwilioMessageStatus<'sent'>
+  delivered: TwilioMessageStatus<'delivered'>
+  undelivered: TwilioMessageStatus<'undelivered'>
+  read: TwilioMessageStatus<'read'>
+  failed: TwilioMessageStatus<'failed'> | TwilioCallStatus<'failed'>
+  initiated: TwilioCallStatus<'initiated'>
+  ringing: TwilioCallStatus<'ringing'>
+  'in-progress': TwilioCallStatus<'in-progress'>
+  completed: TwilioCallStatus<'completed'>
+  busy: TwilioCallStatus<'busy'>
+  'no-answer': TwilioCallStatus<'no-answer'>
+  canceled: TwilioCallStatus<'canceled'>
+}
+
+/**
+ * The Twilio map (ours): messaging and voice webhooks, as form fields.
+ *
+ * @example
+ * import type { TwilioEvents } from 'webhook-inbox/events'
+ * import { twilio } from 'webhook-inbox/providers'
+ * const provider = twilio<TwilioEvents>({ secret: process.env.TWILIO_AUTH_TOKEN })
+ */
+export type TwilioEvents = EventMap<TwilioEventPayloads>
+
+// ---------------------------------------------------------------- Discord (Ed25519)
+
+/** A Discord user, as in interactions and webhook events (ours, common fields). */
+export interface DiscordUser {
+  id: string
+  username: string
+  global_name: string | null
+  discriminator: string
+  avatar: string | null
+}
+
+/** What every Discord interaction carries (ours): `type` as a number, the preset's type as a string. */
+export interface DiscordInteractionBase<K extends number, D> {
+  id: string
+  application_id: string
+  type: K
+  data: D
+  token: string
+  version: 1
+  guild_id?: string
+  channel_id?: string
+  /** Set in a server. */
+  member?: { user: DiscordUser; roles: string[]; nick?: string | null; permissions: string }
+  /** Set in a DM. */
+  user?: DiscordUser
+  locale?: string
+}
+
+/** An application command option as sent (ours). */
+export interface DiscordCommandOption {
+  name: string
+  type: number
+  value?: string | number | boolean
+  options?: DiscordCommandOption[]
+  focused?: boolean
+}
+
+/** A slash, user or message command (interaction type 2) (ours). */
+export type DiscordApplicationCommand = DiscordInteractionBase<
+  2,
+  { id: string; name: string; type: 1 | 2 | 3; options?: DiscordCommandOption[]; target_id?: string }
+>
+
+/** A button or select menu (interaction type 3) (ours). */
+export type DiscordMessageComponent = DiscordInteractionBase<
+  3,
+  { custom_id: string; component_type: number; values?: string[] }
+> & { message: { id: string; channel_id: string; content: string } }
+
+/** An autocomplete request (interaction type 4) (ours). */
+export type DiscordAutocomplete = DiscordInteractionBase<
+  4,
+  { id: string; name: string; type: 1; options: DiscordCommandOption[] }
+>
+
+/** A modal submit (interaction type 5) (ours). */
+export type DiscordModalSubmit = DiscordInteractionBase<
+  5,
+  { custom_id: string; components: { type: 1; components: { type: 4; custom_id: string; value: string }[] }[] }
+>
+
+/** A Discord webhook event (ours): `event.type` is the preset's `event.type`. */
+export interface DiscordWebhookEvent<K extends string, D> {
+  version: 1
+  application_id: string
+  type: 1
+  event: { type: K; timestamp: string; data: D }
+}
+
+/** The data of `ENTITLEMENT_CREATE` (ours, common fields). */
+export interface DiscordEntitlement {
+  id: string
+  sku_id: string
+  application_id: string
+  user_id?: string
+  guild_id?: string
+  type: number
+  deleted: boolean
+  starts_at?: string | null
+  ends_at?: string | null
+}
+
+/**
+ * Each Discord type → its payload (ours): interactions by their numeric `type` as a string
+ * (`'2'` a command, `'3'` a component, `'4'` an autocomplete, `'5'` a modal submit; PINGs are
+ * answered and never enqueued), webhook events by `event.type`.
+ */
+export interface DiscordEventPayloads {
+  '2': DiscordApplicationCommand
+  '3': DiscordMessageComponent
+  '4': DiscordAutocomplete
+  '5': DiscordModalSubmit
+  APPLICATION_AUTHORIZED: DiscordWebhookEvent<
+    'APPLICATION_AUTHORIZED',
+    { integration_type?: 0 | 1; user: DiscordUser; scopes: string[]; guild?: { id: string; name: string } }
+  >
+  APPLICATION_DEAUTHORIZED: DiscordWebhookEvent<'APPLICATION_DEAUTHORIZED', { user: DiscordUser }>
+  ENTITLEMENT_CREATE: DiscordWebhookEvent<'ENTITLEMENT_CREATE', DiscordEntitlement>
+}
+
+/**
+ * The Discord map (ours): interactions and webhook events.
+ *
+ * @example
+ * import type { DiscordEvents } from 'webhook-inbox/events'
+ * import { discord } from 'webhook-inbox/providers'
+ * const provider = discord<DiscordEvents>({ publicKey: process.env.DISCORD_PUBLIC_KEY })
+ */
+export type DiscordEvents = EventMap<DiscordEventPayloads>
+
+// ---------------------------------------------------------------- SendGrid (ECDSA)
+
+/** What every SendGrid Event Webhook event carries (ours). */
+export interface SendGridEvent<K extends string> {
+  event: K
+  email: string
+  /** Epoch seconds. */
+  timestamp: number
+  sg_event_id: string
+  sg_message_id: string
+  'smtp-id'?: string
+  category?: string | string[]
+  /** `bounce`, `dropped`, `deferred`: why. */
+  reason?: string
+  /** `bounce`: the SMTP status, e.g. `5.0.0`. */
+  status?: string
+  /** `bounce`: `bounce` or `blocked`. */
+  type?: string
+  /** `click`: the link. */
+  url?: string
+  useragent?: string
+  ip?: string
+  /** `deferred`: the attempt number. */
+  attempt?: string
+  asm_group_id?: number
+}
+
+/** The SendGrid event names (ours). */
+export type SendGridEventName =
+  | 'processed'
+  | 'dropped'
+  | 'delivered'
+  | 'deferred'
+  | 'bounce'
+  | 'open'
+  | 'click'
+  | 'spamreport'
+  | 'unsubscribe'
+  | 'group_unsubscribe'
+  | 'group_resubscribe'
+
+/**
+ * Each SendGrid type → its batch (ours). A delivery is an array of events; the preset's type is
+ * their `event` when they all share one, else `batch`.
+ */
+export type SendGridEventPayloads = { [K in SendGridEventName]: SendGridEvent<K>[] } & {
+  batch: SendGridEvent<SendGridEventName>[]
+}
+
+/**
+ * The SendGrid Event Webhook map (ours).
+ *
+ * @example
+ * import type { SendGridEvents } from 'webhook-inbox/events'
+ * import { sendgrid } from 'webhook-inbox/providers'
+ * const provider = sendgrid<SendGridEvents>({ publicKey: process.env.SENDGRID_VERIFICATION_KEY })
+ */
+export type SendGridEvents = EventMap<SendGridEventPayloads>
+
+// ---------------------------------------------------------------- PayPal (certificate)
+
+/** A PayPal amount (ours): a decimal string. */
+export interface PayPalMoney {
+  currency_code: string
+  value: string
+}
+
+/** A PayPal webhook event (ours): `event_type` is the preset's `event.type`. */
+export interface PayPalNotification<K extends string, R> {
+  id: string
+  event_type: K
+  event_version: string
+  create_time: string
+  resource_type: string
+  resource_version?: string
+  summary: string
+  resource: R
+}
+
+/** A PayPal capture (ours, common fields). */
+export interface PayPalCapture {
+  id: string
+  status: 'COMPLETED' | 'DECLINED' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'FAILED'
+  amount: PayPalMoney
+  final_capture: boolean
+  invoice_id?: string
+  custom_id?: string
+  create_time: string
+  update_time: string
+  supplementary_data?: { related_ids: { order_id?: string } }
+}
+
+/** A PayPal refund (ours, common fields). */
+export interface PayPalRefund {
+  id: string
+  status: 'CANCELLED' | 'FAILED' | 'PENDING' | 'COMPLETED'
+  amount: PayPalMoney
+  invoice_id?: string
+  create_time: string
+  update_time: string
+}
+
+/** A PayPal checkout order (ours, common fields). */
+export interface PayPalOrder {
+  id: string
+  status: 'CREATED' | 'SAVED' | 'APPROVED' | 'VOIDED' | 'COMPLETED' | 'PAYER_ACTION_REQUIRED'
+  intent: 'CAPTURE' | 'AUTHORIZE'
+  purchase_units: { reference_id?: string; custom_id?: string; amount: PayPalMoney }[]
+  create_time: string
+  update_time: string
+}
+
+/** A PayPal subscription (ours, common fields). */
+export interface PayPalSubscription {
+  id: string
+  status: 'APPROVAL_PENDING' | 'APPROVED' | 'ACTIVE' | 'SUSPENDED' | 'CANCELLED' | 'EXPIRED'
+  plan_id: string
+  custom_id?: string
+  start_time: string
+  update_time: string
+  subscriber?: { email_address?: string; payer_id?: string }
+}
+
+/** Each PayPal event type → its event (ours). */
+export interface PayPalEventPayloads {
+  'PAYMENT.CAPTURE.COMPLETED': PayPalNotification<'PAYMENT.CAPTURE.COMPLETED', PayPalCapture>
+  'PAYMENT.CAPTURE.PENDING': PayPalNotification<'PAYMENT.CAPTURE.PENDING', PayPalCapture>
+  'PAYMENT.CAPTURE.DENIED': PayPalNotification<'PAYMENT.CAPTURE.DENIED', PayPalCapture>
+  'PAYMENT.CAPTURE.REFUNDED': PayPalNotification<'PAYMENT.CAPTURE.REFUNDED', PayPalRefund>
+  'CHECKOUT.ORDER.APPROVED': PayPalNotification<'CHECKOUT.ORDER.APPROVED', PayPalOrder>
+  'CHECKOUT.ORDER.COMPLETED': PayPalNotification<'CHECKOUT.ORDER.COMPLETED', PayPalOrder>
+  'BILLING.SUBSCRIPTION.ACTIVATED': PayPalNotification<'BILLING.SUBSCRIPTION.ACTIVATED', PayPalSubscription>
+  'BILLING.SUBSCRIPTION.UPDATED': PayPalNotification<'BILLING.SUBSCRIPTION.UPDATED', PayPalSubscription>
+  'BILLING.SUBSCRIPTION.SUSPENDED': PayPalNotification<'BILLING.SUBSCRIPTION.SUSPENDED', PayPalSubscription>
+  'BILLING.SUBSCRIPTION.CANCELLED': PayPalNotification<'BILLING.SUBSCRIPTION.CANCELLED', PayPalSubscription>
+}
+
+/**
+ * The PayPal map (ours).
+ *
+ * @example
+ * import type { PayPalEvents } from 'webhook-inbox/events'
+ * import { paypal } from 'webhook-inbox/providers'
+ * const provider = paypal<PayPalEvents>({ webhookId: process.env.PAYPAL_WEBHOOK_ID as string })
+ */
+export type PayPalEvents = EventMap<PayPalEventPayloads>
+
+// ---------------------------------------------------------------- GitLab (shared token)
+
+/** A GitLab user, as in hook payloads (ours). */
+export interface GitLabUser {
+  id: number
+  name: string
+  username: string
+  email?: string
+}
+
+/** A GitLab project, as in hook payloads (ours, common fields). */
+export interface GitLabProject {
+  id: number
+  name: string
+  path_with_namespace: string
+  web_url: string
+  default_branch: string
+}
+
+/** A push or tag push (ours). */
+export interface GitLabPushHook<K extends 'push' | 'tag_push'> {
+  object_kind: K
+  event_name: K
+  before: string
+  after: string
+  ref: string
+  checkout_sha: string | null
+  user_id: number
+  user_name: string
+  user_username: string
+  project_id: number
+  project: GitLabProject
+  commits: {
+    id: string
+    message: string
+    title: string
+    timestamp: string
+    url: string
+    author: { name: string; email: string }
+  }[]
+  total_commits_count: number
+}
+
+/** An issue event (ours). */
+export interface GitLabIssueHook {
+  object_kind: 'issue'
+  event_type: 'issue' | 'confidential_issue'
+  user: GitLabUser
+  project: GitLabProject
+  object_attributes: {
+    id: number
+    iid: number
+    title: string
+    description: string | null
+    state: 'opened' | 'closed'
+    action?: 'open' | 'close' | 'reopen' | 'update'
+    created_at: string
+    updated_at: string
+    url: string
+  }
+  labels?: { id: number; title: string }[]
+}
+
+/** A merge request event (ours). */
+export interface GitLabMergeRequestHook {
+  object_kind: 'merge_request'
+  event_type: 'merge_request'
+  user: GitLabUser
+  project: GitLabProject
+  object_attributes: {
+    id: number
+    iid: number
+    title: string
+    state: 'opened' | 'closed' | 'locked' | 'merged'
+    action?: 'open' | 'close' | 'reopen' | 'update' | 'approved' | 'unapproved' | 'approval' | 'unapproval' | 'merge'
+    source_branch: string
+    target_branch: string
+    merge_status: string
+    created_at: string
+    updated_at: string
+    url: string
+  }
+}
+
+/** A comment (ours). */
+export interface GitLabNoteHook {
+  object_kind: 'note'
+  event_type: 'note' | 'confidential_note'
+  user: GitLabUser
+  project: GitLabProject
+  object_attributes: {
+    id: number
+    note: string
+    noteable_type: 'Commit' | 'MergeRequest' | 'Issue' | 'Snippet'
+    created_at: string
+    updated_at: string
+    url: string
+  }
+}
+
+/** A pipeline event (ours). */
+export interface GitLabPipelineHook {
+  object_kind: 'pipeline'
+  user: GitLabUser
+  project: GitLabProject
+  object_attributes: {
+    id: number
+    ref: string
+    tag: boolean
+    sha: string
+    status: 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual' | 'scheduled'
+    source: string
+    created_at: string
+    finished_at: string | null
+    duration: number | null
+  }
+}
+
+/** Each `X-Gitlab-Event` → its payload (ours). */
+export interface GitLabEventPayloads {
+  'Push Hook': GitLabPushHook<'push'>
+  'Tag Push Hook': GitLabPushHook<'tag_push'>
+  'Issue Hook': GitLabIssueHook
+  'Confidential Issue Hook': GitLabIssueHook
+  'Merge Request Hook': GitLabMergeRequestHook
+  'Note Hook': GitLabNoteHook
+  'Confidential Note Hook': GitLabNoteHook
+  'Pipeline Hook': GitLabPipelineHook
+}
+
+/**
+ * The GitLab map (ours), keyed by the `X-Gitlab-Event` header. With the secret token alone
+ * nothing is signed: whoever holds the token can send any body under any event name, so check
+ * the body with `withSchemas` (or the handler's `schemas`) where that matters.
+ *
+ * @example
+ * import type { GitLabEvents } from 'webhook-inbox/events'
+ * import { gitlab } from 'webhook-inbox/providers'
+ * const provider = gitlab<GitLabEvents>({ secret: process.env.GITLAB_WEBHOOK_TOKEN })
+ */
+export type GitLabEvents = EventMap<GitLabEventPayloads>
+
+// ---------------------------------------------------------------- QStash (JWT)
+
+/**
+ * QStash delivers the messages you published, with no event type of its own (`event.type` is
+ * `''`): `QStashEvents<M>` types `event.payload` as your message union `M` without reading its
+ * fields as the event type. Narrow on a field of `M`.
+ *
+ * @example
+ * import type { QStashEvents } from 'webhook-inbox/events'
+ * import { qstash } from 'webhook-inbox/providers'
+ * type Job = { kind: 'email'; to: string } | { kind: 'report'; month: string }
+ * const provider = qstash<QStashEvents<Job>>({ secret: [process.env.QSTASH_CURRENT_SIGNING_KEY, process.env.QSTASH_NEXT_SIGNING_KEY] })
+ */
+export type QStashEvents<M> = EventMap<{ '': M }>

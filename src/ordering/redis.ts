@@ -1,7 +1,8 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
 import { positiveInteger, storageKey } from '../stores/key-internal.js'
 import type { RedisStoreOptions } from '../stores/redis.js'
-import { advanceResult, type OrderingStore, onceUntilFailure } from './store.js'
+import { redisScript } from '../stores/redis-script.js'
+import { advanceResult, DEFAULT_ORDERING_RETENTION_MS, type OrderingStore } from './store.js'
 
 /** Options of {@link redisOrderingStore}. */
 export interface RedisOrderingStoreOptions {
@@ -10,8 +11,8 @@ export interface RedisOrderingStoreOptions {
   /** Put in front of every key. @default 'webhook-inbox:order:' */
   prefix?: string
   /**
-   * How long a resource's version is kept after its last event; an event of a resource
-   * forgotten this long is taken as fresh.
+   * How long a resource's version is kept after the last event that recorded it (a key expiry,
+   * so nothing needs pruning); after it the resource's next event, however old, is taken as new.
    * @default 2592000000 (30 days)
    */
   retentionMs?: number
@@ -42,23 +43,16 @@ export function redisOrderingStore(options: RedisOrderingStoreOptions): Ordering
   )
   const prefix = options.prefix ?? 'webhook-inbox:order:'
   configInvariant(typeof prefix === 'string', 'redisOrderingStore: `prefix` must be a string.')
-  const retentionMs = options.retentionMs ?? 30 * 24 * 3_600_000
+  const retentionMs = options.retentionMs ?? DEFAULT_ORDERING_RETENTION_MS
   configInvariant(positiveInteger(retentionMs), 'redisOrderingStore: `retentionMs` must be a positive integer.')
-  const send = options.sendCommand
-  const load = onceUntilFailure(() => send('SCRIPT', 'LOAD', ADVANCE).then(String))
+  const advance = redisScript(options.sendCommand, ADVANCE)
 
   return {
     async advance(resource, version) {
       let reply: unknown
       try {
         const key = prefix + (await storageKey(resource))
-        const args = ['1', key, String(version), String(retentionMs)]
-        try {
-          reply = await send('EVALSHA', await load(), ...args)
-        } catch (error) {
-          if (!(error instanceof Error && /^NOSCRIPT\b/.test(error.message))) throw error
-          reply = await send('EVAL', ADVANCE, ...args)
-        }
+        reply = await advance([key], [String(version), String(retentionMs)])
       } catch (error) {
         throw new WebhookStoreError('store_unavailable', 'redisOrderingStore: advance failed; is Redis reachable?', {
           cause: error,

@@ -1,5 +1,6 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
 import { type ErrorEventSource, newToken, storageKeys, warnWithoutErrorListener } from './key-internal.js'
+import { type RedisScript, redisScript } from './redis-script.js'
 import type { ClaimResult, DedupeStore } from './types.js'
 
 export type { ErrorEventSource } from './key-internal.js'
@@ -27,11 +28,6 @@ export interface RedisStoreOptions {
   client?: ErrorEventSource
   /** Receives the setup warning above. @default console.warn */
   onWarning?: (message: string) => void
-}
-
-interface Script {
-  readonly source: string
-  sha?: Promise<string>
 }
 
 // One script per operation over all keys of one delivery. Every key of the store carries the
@@ -64,10 +60,6 @@ const HASH_TAG = '{dedupe}:'
 
 function milliseconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms)))
-}
-
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && /^NOSCRIPT\b/.test(error.message)
 }
 
 /**
@@ -116,35 +108,19 @@ export function redisStore(options: RedisStoreOptions): DedupeStore {
     "client.on('error', (error) => console.error('redis:', error.message))",
     options.onWarning,
   )
-  const claimScript: Script = { source: CLAIM }
-  const completeScript: Script = { source: COMPLETE }
-  const releaseScript: Script = { source: RELEASE }
+  const claimScript = redisScript(send, CLAIM)
+  const completeScript = redisScript(send, COMPLETE)
+  const releaseScript = redisScript(send, RELEASE)
 
-  function load(script: Script): Promise<string> {
-    if (!script.sha) {
-      const sha = send('SCRIPT', 'LOAD', script.source).then(String)
-      // A failed load (server down) is tried again on the next call.
-      sha.catch(() => {
-        if (script.sha === sha) script.sha = undefined
-      })
-      script.sha = sha
-    }
-    return script.sha
-  }
-
-  async function run(operation: string, script: Script, keys: readonly string[], args: string[]): Promise<unknown> {
+  async function run(
+    operation: string,
+    script: RedisScript,
+    keys: readonly string[],
+    args: string[],
+  ): Promise<unknown> {
     const redisKeys = (await storageKeys('redisStore', keys)).map((key) => prefix + HASH_TAG + key)
-    const count = String(redisKeys.length)
     try {
-      const sha = await load(script)
-      try {
-        return await send('EVALSHA', sha, count, ...redisKeys, ...args)
-      } catch (error) {
-        if (!isNoScript(error)) throw error
-        // The server lost its script cache (restart, failover, SCRIPT FLUSH, or another
-        // cluster node). EVAL runs the script and caches it again, so the SHA stays valid.
-        return await send('EVAL', script.source, count, ...redisKeys, ...args)
-      }
+      return await script(redisKeys, args)
     } catch (error) {
       throw new WebhookStoreError('store_unavailable', `redisStore: ${operation} failed; is Redis reachable?`, {
         cause: error,

@@ -163,6 +163,56 @@ describe('withSchemas (Standard Schema validation after the signature)', () => {
     expect([...pathsOf(rejected, 0)].sort()).toEqual(['commits', 'ref'])
   })
 
+  it('as the handler option `schemas`: the same check over real HTTP, and handler.provider is the checked one', async () => {
+    const queued: WebhookEvent<Stripe.Event>[] = []
+    const rejected: RejectedInfo[] = []
+    const handler = createWebhookHandler({
+      provider: stripe<Stripe.Event>({ secret: SECRET }),
+      schemas: { 'invoice.paid': invoicePaid, '*': v.looseObject({ id: v.pipe(v.string(), v.startsWith('evt_')) }) },
+      enqueue: (event) => void queued.push(event),
+      onRejected: (info) => void rejected.push(info),
+      onWarning: () => {},
+    })
+    const server = await listen(createServer(toNodeListener(handler)))
+    try {
+      const send = async (body: object) => {
+        const signed = await signStripeRequest({ secret: SECRET, body, url: `${server.url}/` })
+        return fetch(`${server.url}/`, {
+          method: 'POST',
+          headers: signed.headers as Record<string, string>,
+          body: signed.body as string,
+        })
+      }
+      const bad = await send(invoice('TWELVE-secretvalue'))
+      expect(bad.status).toBe(400)
+      const text = await bad.text()
+      expect(JSON.parse(text).error.code).toBe('invalid_payload')
+      expect(text).not.toContain('secretvalue')
+      expect(pathsOf(rejected, 0)).toEqual(['data.object.amount_paid'])
+      const other = await send({ id: 'nope', type: 'charge.succeeded', created: 1, data: { object: {} } })
+      expect(other.status).toBe(400)
+      expect(pathsOf(rejected, 1)).toEqual(['id'])
+      expect((await send(invoice(1200))).status).toBe(200)
+      expect(queued.map((event) => event.type)).toEqual(['invoice.paid'])
+    } finally {
+      await server.close()
+    }
+    // The wrapped provider is what the handler exposes (inbox.verify and friends use it).
+    const again = await handler.provider.verify(await signStripeRequest({ secret: SECRET, body: invoice('x') }), {
+      now: Date.now(),
+    })
+    expect(again.ok).toBe(false)
+    expect(() =>
+      createWebhookHandler({
+        provider: stripe({ secret: SECRET }),
+        schemas: { 'invoice.paid': {} as never },
+        enqueue: () => {},
+      }),
+    ).toThrow(/not a Standard Schema/)
+    // Without a provider, the handler's own message, not withSchemas'.
+    expect(() => createWebhookHandler({ schemas: {}, enqueue: () => {} } as never)).toThrow(/`provider` is required/)
+  })
+
   it('setup mistakes throw WebhookConfigError', () => {
     expect(() => withSchemas(stripe({ secret: SECRET }), { 'invoice.paid': {} as never })).toThrow(WebhookConfigError)
     expect(() => withSchemas({} as never, {})).toThrow(WebhookConfigError)

@@ -1,5 +1,7 @@
 // Type tests: checked by `npm run typecheck` (tsc over test/), and run by vitest as plain tests.
 // Every `@ts-expect-error` must meet an error, or tsc fails: a wrong property is proven a type error.
+import { generateKeyPairSync } from 'node:crypto'
+import type { WebhookEvent as ClerkWebhookEvent } from '@clerk/backend'
 import type { StandardSchemaV1 as SpecSchema } from '@standard-schema/spec'
 import type Stripe from 'stripe'
 import * as v from 'valibot'
@@ -7,11 +9,21 @@ import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import type { GitHubEvents } from '../../src/events/github.js'
 import type {
+  DiscordEvents,
+  GitLabEvents,
   LemonSqueezyEvents,
   LinearEvents,
   PaddleEvents,
+  PayPalEvents,
+  QStashEvents,
   ResendEvents,
+  SendGridEvents,
+  ShopifyCustomer,
   ShopifyEvents,
+  ShopifyOrder,
+  ShopifyProduct,
+  ShopifyShop,
+  TwilioEvents,
 } from '../../src/events/maps.js'
 import type { SlackEvents } from '../../src/events/slack.js'
 import {
@@ -20,16 +32,38 @@ import {
   createWebhookHandler,
   type EventMap,
   memoryInbox,
+  type PayloadOf,
   type StandardSchemaV1,
   type WebhookEvent,
   withSchemas,
 } from '../../src/index.js'
 import { createOrderingGuard, memoryOrderingStore } from '../../src/ordering/index.js'
-import { github, lemonSqueezy, linear, paddle, resend, shopify, slack, stripe } from '../../src/providers/index.js'
+import {
+  clerk,
+  discord,
+  github,
+  gitlab,
+  lemonSqueezy,
+  linear,
+  paddle,
+  paypal,
+  qstash,
+  resend,
+  sendgrid,
+  shopify,
+  slack,
+  stripe,
+  twilio,
+} from '../../src/providers/index.js'
 
 const inbox = memoryInbox()
 
-const noop = () => {}
+const P256_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  .publicKey.export({ type: 'spki', format: 'der' })
+  .toString('base64')
+
+// Takes any arguments: an arity error must never be what satisfies a `@ts-expect-error`.
+const noop = (..._values: unknown[]) => {}
 
 describe('typed events', () => {
   it('Stripe: stripe<Stripe.Event> narrows on event.type in enqueue, the worker and the router', () => {
@@ -199,6 +233,125 @@ describe('typed events', () => {
     createWebhookHandler({ provider: resend<ResendEvents>({ secret: 'whsec_dGVzdA==' }), enqueue: noop })
   })
 
+  it('one map per scheme family: Clerk (official), Twilio, Discord, SendGrid, PayPal, QStash, GitLab (ours)', () => {
+    createEventRouter<ClerkWebhookEvent>({ unrouted: 'ignore' })
+      .on('user.created', (event) => {
+        expectTypeOf(event.payload.data.email_addresses[0]?.email_address).toEqualTypeOf<string | undefined>()
+      })
+      .on('session.created', (event) => {
+        // @ts-expect-error a session has no email_addresses
+        noop(event.payload.data.email_addresses)
+      })
+    createWebhookHandler({ provider: clerk<ClerkWebhookEvent>({ secret: 'whsec_dGVzdA==' }), enqueue: noop })
+
+    createWebhookHandler({
+      provider: twilio<TwilioEvents>({ secret: 'test' }),
+      enqueue: (event) => {
+        if (event.type === 'received') expectTypeOf(event.payload.Body).toEqualTypeOf<string>()
+        if (event.type === 'delivered') {
+          expectTypeOf(event.payload.MessageStatus).toEqualTypeOf<'delivered'>()
+          // @ts-expect-error a status callback has no Body
+          noop(event.payload.Body)
+        }
+        if (event.type === 'failed') {
+          // @ts-expect-error a failed call has no MessageSid: narrow on the fields first
+          noop(event.payload.MessageSid)
+        }
+      },
+    })
+
+    createEventRouter<DiscordEvents>({ unrouted: 'ignore' })
+      .on('2', (event) => {
+        expectTypeOf(event.payload.type).toEqualTypeOf<2>()
+        expectTypeOf(event.payload.data.name).toEqualTypeOf<string>()
+        // @ts-expect-error a command has no custom_id
+        noop(event.payload.data.custom_id)
+      })
+      .on('ENTITLEMENT_CREATE', (event) => {
+        expectTypeOf(event.payload.event.data.sku_id).toEqualTypeOf<string>()
+        // @ts-expect-error a webhook event has no interaction token
+        noop(event.payload.token)
+      })
+    createWebhookHandler({ provider: discord<DiscordEvents>({ publicKey: 'ab'.repeat(32) }), enqueue: noop })
+
+    createEventRouter<SendGridEvents>({ unrouted: 'ignore' })
+      .on('bounce', (event) => {
+        expectTypeOf(event.payload[0]?.event).toEqualTypeOf<'bounce' | undefined>()
+        // @ts-expect-error a SendGrid delivery is an array of events
+        noop(event.payload.email)
+      })
+      .on('batch', (event) => {
+        for (const item of event.payload) expectTypeOf(item.email).toEqualTypeOf<string>()
+      })
+    createWebhookHandler({ provider: sendgrid<SendGridEvents>({ publicKey: P256_PUBLIC_KEY }), enqueue: noop })
+
+    createWebhookHandler({
+      provider: paypal<PayPalEvents>({ webhookId: 'WH-1' }),
+      enqueue: (event) => {
+        if (event.type === 'PAYMENT.CAPTURE.COMPLETED') {
+          expectTypeOf(event.payload.resource.final_capture).toEqualTypeOf<boolean>()
+        }
+        if (event.type === 'BILLING.SUBSCRIPTION.CANCELLED') {
+          expectTypeOf(event.payload.resource.plan_id).toEqualTypeOf<string>()
+          // @ts-expect-error a subscription has no final_capture
+          noop(event.payload.resource.final_capture)
+        }
+      },
+    })
+
+    type Job = { kind: 'email'; to: string } | { kind: 'report'; month: string; type: 'monthly' }
+    createWebhookHandler({
+      provider: qstash<QStashEvents<Job>>({ secret: 'sig_test' }),
+      enqueue: (event) => {
+        // A message's own `type` field is not taken for the event type, which QStash does not send.
+        expectTypeOf(event.type).toEqualTypeOf<''>()
+        if (event.payload.kind === 'email') expectTypeOf(event.payload.to).toEqualTypeOf<string>()
+        // @ts-expect-error only after narrowing on kind
+        noop(event.payload.month)
+      },
+    })
+
+    createEventRouter<GitLabEvents>({ unrouted: 'ignore' })
+      .on('Merge Request Hook', (event) => {
+        expectTypeOf(event.payload.object_attributes.source_branch).toEqualTypeOf<string>()
+      })
+      .on('Push Hook', (event) => {
+        expectTypeOf(event.payload.ref).toEqualTypeOf<string>()
+        // @ts-expect-error a push has no object_attributes
+        noop(event.payload.object_attributes)
+      })
+    // @ts-expect-error not a GitLab event header
+    createEventRouter<GitLabEvents>({ unrouted: 'ignore' }).on('Merge Request', noop)
+    createWebhookHandler({ provider: gitlab<GitLabEvents>({ secret: 'test' }), enqueue: noop })
+  })
+
+  it('provider.verify() gives the payload union of an event map, not the map marker', async () => {
+    const result = await shopify<ShopifyEvents>({ secret: 'test' }).verify(
+      { method: 'POST', url: 'https://example.com/', headers: {}, body: '{}' },
+      { now: 0 },
+    )
+    if (result.ok) {
+      // One of the map's payloads (the map's key rides along as a type only, for WebhookEvent).
+      expectTypeOf(result.payload).toExtend<PayloadOf<ShopifyEvents>>()
+      const some: PayloadOf<ShopifyEvents> = result.payload
+      expectTypeOf(some).toEqualTypeOf<ShopifyOrder | ShopifyProduct | ShopifyCustomer | ShopifyShop | { id: number }>()
+      expectTypeOf(result.payload.id).toEqualTypeOf<number>()
+      if ('total_price' in result.payload) expectTypeOf(result.payload.total_price).toEqualTypeOf<string>()
+      // @ts-expect-error not every Shopify payload has a total_price
+      noop(result.payload.total_price)
+    }
+    const typed = await stripe<Stripe.Event>({ secret: 'whsec_test' }).verify(
+      { method: 'POST', url: 'https://example.com/', headers: {}, body: '{}' },
+      { now: 0 },
+    )
+    if (typed.ok) expectTypeOf(typed.payload.type).toEqualTypeOf<Stripe.Event['type']>()
+    const untyped = await stripe({ secret: 'whsec_test' }).verify(
+      { method: 'POST', url: 'https://example.com/', headers: {}, body: '{}' },
+      { now: 0 },
+    )
+    if (untyped.ok) expectTypeOf(untyped.payload).toEqualTypeOf<unknown>()
+  })
+
   it('untyped presets keep WebhookEvent<unknown> with type string, and any route key', () => {
     createWebhookHandler({
       provider: stripe({ secret: 'whsec_test' }),
@@ -228,6 +381,27 @@ describe('typed events', () => {
       enqueue: (event) => {
         if (event.type === 'invoice.paid') expectTypeOf(event.payload.data.object.amount_paid).toEqualTypeOf<number>()
       },
+    })
+  })
+
+  it('the handler option `schemas` is keyed by the provider map event types', () => {
+    createWebhookHandler({
+      provider: shopify<ShopifyEvents>({ secret: 'test' }),
+      schemas: {
+        'orders/paid': z.looseObject({ total_price: z.string() }),
+        '*': v.looseObject({ id: v.number() }),
+        // @ts-expect-error not a Shopify topic
+        'orders/payed': z.object({}),
+      },
+      enqueue: (event) => {
+        if (event.type === 'orders/paid') expectTypeOf(event.payload.total_price).toEqualTypeOf<string>()
+      },
+    })
+    createWebhookHandler({
+      provider: stripe({ secret: 'whsec_test' }),
+      // Untyped presets take any event type.
+      schemas: { 'anything.at.all': z.object({}) },
+      enqueue: noop,
     })
   })
 

@@ -14,6 +14,13 @@ describe('README: Typed events, routing and ordering', () => {
     'examples/typed-events/github.ts',
     'examples/typed-events/slack.ts',
     'examples/typed-events/shopify.ts',
+    'examples/typed-events/clerk.ts',
+    'examples/typed-events/twilio.ts',
+    'examples/typed-events/discord.ts',
+    'examples/typed-events/sendgrid.ts',
+    'examples/typed-events/paypal.ts',
+    'examples/typed-events/qstash.ts',
+    'examples/typed-events/gitlab.ts',
     'examples/refetch/stripe-refetch.ts',
     'examples/refetch/github-refetch.ts',
   ])('shows %s exactly', (file) => {
@@ -22,6 +29,6 @@ describe('README: Typed events, routing and ordering', () => {
   })
 
   it('has no other ts block that escapes the type check', () => {
-    expect(blocks).toHaveLength(6)
+    expect(blocks).toHaveLength(13)
   })
 })
