@@ -164,14 +164,14 @@ export function drainRequest(req: NodeRequest): void {
 /** Writes a {@link WebhookResponse} to a Node `ServerResponse` (status, headers, body, length). */
 export function writeNodeResponse(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return
+  res.statusCode = response.status
+  const { headers } = response
+  for (const name of Object.keys(headers)) res.setHeader(name, headers[name] as string)
   if (NULL_BODY_STATUSES.has(response.status)) {
-    res.writeHead(response.status, response.headers)
     res.end()
     return
   }
-  const headers: Record<string, string | number> = { ...response.headers }
-  headers['content-length'] = Buffer.byteLength(response.body)
-  res.writeHead(response.status, headers)
+  res.setHeader('content-length', Buffer.byteLength(response.body))
   res.end(response.body)
 }
 
