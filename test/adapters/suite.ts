@@ -456,11 +456,12 @@ export function testAdapter(adapter: AdapterUnderTest): void {
         body: { action: 'opened', issue: { number: 2 } },
       })
       // node:http's req.headers keeps only the first User-Agent; the signed headers are single.
-      const headers: OutgoingHttpHeaders = {
-        ...(delivery.headers as Record<string, string>),
+      const headers: OutgoingHttpHeaders = { ...(delivery.headers as Record<string, string>) }
+      const repeated: Record<string, string[]> = {
         'user-agent': ['GitHub-Hookshot/test', 'second-agent'],
         'X-Note': ['a', 'b'],
       }
+      Object.assign(headers, repeated)
       await withServer(handler, async (base) => {
         const answer = await sendRaw(base + PATH, { headers, body: delivery.body })
         expect(answer.status).toBe(200)
