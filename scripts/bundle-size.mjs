@@ -32,13 +32,7 @@ serve({ fetch: new Hono().all('/webhooks/stripe', toHono(handler)).fetch, port: 
 `,
 }
 
-// raw-body requires iconv-lite when it loads, but only calls it to decode a body, which the
-// adapters never ask for: where nothing else in the app decodes bodies (node:http, Fastify,
-// Koa without a body parser), aliasing it to an empty module is safe.
-const variants = [
-  ...Object.keys(routes).map((name) => ({ name, route: name, alias: {} })),
-  { name: 'node, iconv-lite aliased to an empty module', route: 'node', alias: { 'iconv-lite': 'EMPTY' } },
-]
+const variants = Object.keys(routes).map((name) => ({ name, route: name, alias: {} }))
 
 const dir = mkdtempSync(join(root, 'node_modules', '.bundle-size-'))
 const keep = process.argv.includes('--keep')
@@ -61,7 +55,7 @@ try {
       logLevel: 'silent',
       outdir: join(dir, 'out'),
       alias,
-      // The usual recipe for CommonJS dependencies in an ESM bundle (raw-body requires Node built-ins).
+      // The usual recipe for CommonJS dependencies in an ESM bundle (Express requires Node built-ins).
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     })
     if (keep)

@@ -9,6 +9,7 @@ export type WebhookErrorCode =
   // request shape
   | 'method_not_allowed'
   | 'body_too_large'
+  | 'body_timeout'
   | 'body_already_parsed'
   // verification
   | 'missing_signature'
@@ -41,6 +42,7 @@ export type WebhookErrorCode =
 export const ERROR_STATUS: Readonly<Record<WebhookErrorCode, number>> = Object.freeze({
   method_not_allowed: 405,
   body_too_large: 413,
+  body_timeout: 408,
   body_already_parsed: 500,
   missing_signature: 401,
   malformed_signature: 401,

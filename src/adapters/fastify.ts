@@ -2,26 +2,19 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { WebhookHandler } from '../core/handler.js'
 import type { WebhookResponse } from '../types.js'
+import { answerNodeRequest, type BodySource, drainRequest, readNodeBody } from './incoming.js'
 import {
-  answerNodeRequest,
-  type BodySource,
-  drainRequest,
-  nodeRequestUrl,
-  preloadBodyReader,
-  readNodeBody,
-} from './incoming.js'
-import {
-  type AdapterOptions,
   type HandlerSource,
   handlerSource,
-  resolveAdapterOptions,
+  type NodeAdapterOptions,
+  resolveNodeAdapterOptions,
   setupFailure,
 } from './shared.js'
 
-export type { AdapterOptions, HandlerSource } from './shared.js'
+export type { AdapterOptions, HandlerSource, NodeAdapterOptions } from './shared.js'
 
 /**
- * Options of {@link toFastify}: the URL options every adapter takes, and the route's path.
+ * Options of {@link toFastify}: the options of every Node adapter, and the route's path.
  *
  * @example
  * import Fastify from 'fastify'
@@ -30,13 +23,19 @@ export type { AdapterOptions, HandlerSource } from './shared.js'
  * const app = Fastify()
  * await app.register(toFastify(handler, { path: '/stripe', trustProxy: true }), { prefix: '/webhooks' })
  */
-export interface FastifyAdapterOptions extends AdapterOptions {
+export interface FastifyAdapterOptions extends NodeAdapterOptions {
   /** The route's path inside the plugin's scope (after the `prefix` given to `register`). @default '/' */
   path?: string
 }
 
 const PARSED_MESSAGE =
   'the request stream was already read by a preParsing or preValidation hook, so its raw bytes are gone; register the webhook plugin outside the scope of that hook.'
+
+const PARSED: BodySource = Object.freeze({ kind: 'parsed', message: PARSED_MESSAGE })
+const TOO_LARGE: BodySource = Object.freeze({ kind: 'too-large' })
+const TIMED_OUT: BodySource = Object.freeze({ kind: 'timeout' })
+// A request without a body (Fastify runs no content-type parser for it).
+const NO_BODY: BodySource = Object.freeze({ kind: 'bytes', bytes: '' })
 
 // Every method is routed to the handler, so the core answers 405 + Allow itself.
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
@@ -48,7 +47,8 @@ function send(reply: FastifyReply, response: WebhookResponse): void {
 /**
  * A Fastify 4/5 plugin that serves a webhook handler. It registers its own raw body parser for
  * every content type inside its own encapsulated scope only, so the rest of the app keeps its
- * JSON parsing; the body is cut off at `maxBodyBytes` while streaming. Give it the handler, or
+ * JSON parsing; the body is cut off at `maxBodyBytes` while streaming, and answered 408 when it
+ * does not arrive within `bodyTimeoutMs`. Give it the handler, or
  * a function that creates it on the first request ({@link HandlerSource}).
  *
  * @example
@@ -59,9 +59,8 @@ function send(reply: FastifyReply, response: WebhookResponse): void {
  * await app.register(toFastify(handler), { prefix: '/webhooks/stripe' })
  */
 export function toFastify(handler: HandlerSource, options: FastifyAdapterOptions = {}): FastifyPluginAsync {
-  const { path = '/', ...urlOptions } = options
-  const resolved = resolveAdapterOptions('toFastify', urlOptions)
-  preloadBodyReader()
+  const { path = '/', ...nodeOptions } = options
+  const resolved = resolveNodeAdapterOptions('toFastify', nodeOptions)
   const getHandler = handlerSource('toFastify', handler)
 
   async function route(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -74,8 +73,7 @@ export function toFastify(handler: HandlerSource, options: FastifyAdapterOptions
       return
     }
     const body = request.body as BodySource | undefined
-    const source: BodySource = body ?? { kind: 'bytes', bytes: '' }
-    const answer = await answerNodeRequest(built, request.raw, source, nodeRequestUrl(request.raw, resolved))
+    const answer = await answerNodeRequest(built, request.raw, body ?? NO_BODY, resolved)
     if (!answer) return
     if (answer.unread) drainRequest(request.raw)
     send(reply, answer.response)
@@ -92,12 +90,13 @@ export function toFastify(handler: HandlerSource, options: FastifyAdapterOptions
           limit = getHandler().settings.maxBodyBytes
         } catch {
           // The route answers the setup failure; the body is drained there.
-          return { kind: 'too-large' }
+          return TOO_LARGE
         }
-        const read = await readNodeBody(payload, limit)
+        const read = await readNodeBody(payload, limit, resolved.bodyTimeoutMs)
         if (read.ok) return { kind: 'bytes', bytes: read.bytes }
-        if (read.reason === 'too-large') return { kind: 'too-large' }
-        if (read.reason === 'consumed') return { kind: 'parsed', message: PARSED_MESSAGE }
+        if (read.reason === 'too-large') return TOO_LARGE
+        if (read.reason === 'timeout') return TIMED_OUT
+        if (read.reason === 'consumed') return PARSED
         // The client went away mid-body; Fastify drops the answer to a closed request.
         throw new Error('the request was aborted while its body was read')
       },

@@ -1,34 +1,16 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
-import type { WebhookHandler } from '../core/handler.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AdapterRefusal, WebhookHandler } from '../core/handler.js'
 import { NULL_BODY_STATUSES } from '../core/responses.js'
 import type { WebhookResponse } from '../types.js'
-import { firstValue, publicRequestUrl, type ResolvedAdapterOptions, setupFailure } from './shared.js'
+import { readNodeBody } from './body-reader.js'
+import { firstValue, publicRequestUrl, type ResolvedNodeAdapterOptions, setupFailure } from './shared.js'
 
-// The Node side shared by the Express, Koa, Fastify, node:http and Next.js Pages Router
-// adapters: read the IncomingMessage with a limit, rebuild the URL, write the answer back.
-// `raw-body` is loaded on the first body read, not at import: it pulls in `iconv-lite` (about
-// 480 kB minified of decoder tables, never used here since the body is never decoded), and a
-// dynamic import keeps it out of the Edge bundles that share this module through
-// webhook-inbox/next, and lets bundlers that split code put it in a chunk of its own.
+export { type NodeBodyResult, readNodeBody } from './body-reader.js'
 
-type GetRawBody = typeof import('raw-body')
-let rawBody: Promise<GetRawBody> | undefined
-
-function loadRawBody(): Promise<GetRawBody> {
-  rawBody ??= import('raw-body').then((module) => module.default)
-  return rawBody
-}
-
-/**
- * Starts loading the body reader when a Node adapter is created, not at the first request: a
- * client that half-closes its side right after the body (`socket.end(request)`) would otherwise
- * see node:http abort that first request while the import is still pending. A failure to load
- * stays in the cached promise and answers the first delivery 500.
- */
-export function preloadBodyReader(): void {
-  loadRawBody().catch(() => {})
-}
+// The Node side shared by the Express, Koa, Fastify, node:http, Next.js Pages Router and Hono
+// (on @hono/node-server) adapters: read the IncomingMessage within its limits, rebuild the URL,
+// write the answer back. No `node:` module is loaded at run time, so the Edge bundles that share
+// this module through webhook-inbox/next and webhook-inbox/hono stay Edge-safe.
 
 /** A Node request as the frameworks hand it over (`IncomingMessage`, or the HTTP/2 compat request). */
 export type NodeRequest = IncomingMessage & {
@@ -47,6 +29,8 @@ export type BodySource =
   | { kind: 'stream' }
   /** The framework's own reader already cut the body off at the limit (see {@link readNodeBody}). */
   | { kind: 'too-large' }
+  /** The framework's own reader gave up on a body that did not arrive within `bodyTimeoutMs`. */
+  | { kind: 'timeout' }
   /** Something read and parsed the stream first; `message` says how to mount the route instead. */
   | { kind: 'parsed'; message: string }
 
@@ -59,25 +43,45 @@ export function streamConsumed(req: NodeRequest): boolean {
   return req._body === true || req.readableDidRead === true || req.readableEnded === true
 }
 
+/** Header names to values, repeated headers joined with `, ` (as Fetch `Headers` joins them). */
+export type NodeHeaderRecord = Record<string, string>
+
+/**
+ * The request's headers in one pass over `rawHeaders`: lower-cased names, every value of a
+ * repeated header joined with `, ` in the order received (`req.headers` keeps only the first of
+ * some, such as content-type and user-agent). The HTTP/2 compat request keeps its own form.
+ */
+export function nodeHeaders(req: NodeRequest): NodeHeaderRecord | NodeJS.Dict<string | string[]> {
+  const raw = req.rawHeaders
+  if (req.httpVersionMajor !== 1 || !Array.isArray(raw)) return req.headersDistinct ?? req.headers
+  const headers: NodeHeaderRecord = Object.create(null)
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    const value = raw[i + 1] as string
+    const seen = headers[name]
+    headers[name] = seen === undefined ? value : `${seen}, ${value}`
+  }
+  return headers
+}
+
 /** The full public URL of a Node request (see {@link publicRequestUrl}). */
-export function nodeRequestUrl(req: NodeRequest, options: ResolvedAdapterOptions, target?: string): string {
+export function nodeRequestUrl(
+  req: NodeRequest,
+  options: ResolvedNodeAdapterOptions,
+  target?: string,
+  headers: NodeJS.Dict<string | string[]> = req.headers,
+): string {
   const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined
   return publicRequestUrl(
     {
       protocol: socket?.encrypted ? 'https' : 'http',
-      host: firstValue(req.headers.host) ?? req.authority,
+      host: firstValue(headers.host) ?? req.authority,
       target: target ?? req.originalUrl ?? req.url ?? '/',
-      forwardedProto: options.trustProxy ? firstValue(req.headers['x-forwarded-proto']) : undefined,
-      forwardedHost: options.trustProxy ? firstValue(req.headers['x-forwarded-host']) : undefined,
+      forwardedProto: options.trustProxy ? firstValue(headers['x-forwarded-proto']) : undefined,
+      forwardedHost: options.trustProxy ? firstValue(headers['x-forwarded-host']) : undefined,
     },
     options,
   )
-}
-
-function nodeHeaders(req: NodeRequest): IncomingHttpHeaders | NodeJS.Dict<string[]> {
-  // Every value of a repeated header, joined by the core like Fetch `Headers` joins them;
-  // `req.headers` keeps only the first of some (content-type, user-agent, ...).
-  return req.headersDistinct ?? req.headers
 }
 
 /** What {@link answerNodeRequest} produced. `undefined` when the client went away mid-body. */
@@ -88,66 +92,62 @@ export interface NodeAnswer {
 }
 
 /**
+ * The 408 for a body that did not arrive within `bodyTimeoutMs`, reported to `onRejected` like
+ * every refusal. It carries `Connection: close`: the rest of that body is never read, so the
+ * connection cannot carry another request, and closing it frees the request at once.
+ */
+export function bodyTimedOut(handler: WebhookHandler<unknown>, method: string, timeoutMs: number): WebhookResponse {
+  // `body_timeout` is a WebhookErrorCode (408) that the core's AdapterRefusal type does not list
+  // yet; refuse() builds the error from the code and the message alone.
+  const code = 'body_timeout' as unknown as AdapterRefusal
+  const message = `the body did not arrive within bodyTimeoutMs (${timeoutMs} ms); the connection is closed.`
+  const response = handler.refuse(code, { message, method })
+  return { ...response, headers: { ...response.headers, connection: 'close' } }
+}
+
+/**
  * Turns a Node request into the core's answer: a non-accepted method is answered without
- * reading the body, a body over `maxBodyBytes` is cut off while streaming, a consumed stream
- * is refused with `body_already_parsed`.
+ * reading the body, a body over `maxBodyBytes` is cut off while streaming, one that does not
+ * arrive within `bodyTimeoutMs` is answered 408, a consumed stream is refused with
+ * `body_already_parsed`.
  */
 export async function answerNodeRequest(
   handler: WebhookHandler<unknown>,
   req: NodeRequest,
   source: BodySource,
-  url: string,
+  options: ResolvedNodeAdapterOptions,
+  target?: string,
 ): Promise<NodeAnswer | undefined> {
-  const method = String(req.method ?? '').toUpperCase()
+  const method = typeof req.method === 'string' ? req.method.toUpperCase() : ''
   const headers = nodeHeaders(req)
-  const unread = source.kind === 'stream' && !req.readableEnded
+  const url = nodeRequestUrl(req, options, target, headers)
   if (!handler.methods.includes(method)) {
+    const unread = source.kind === 'stream' && !req.readableEnded
     return { response: await handler.handle({ method, url, headers, body: '' }), unread }
   }
-  if (source.kind === 'parsed') {
-    return { response: handler.refuse('body_already_parsed', { message: source.message, method }), unread: false }
+  switch (source.kind) {
+    case 'bytes':
+      return { response: await handler.handle({ method, url, headers, body: source.bytes }), unread: false }
+    case 'parsed':
+      return { response: handler.refuse('body_already_parsed', { message: source.message, method }), unread: false }
+    case 'too-large':
+      return { response: handler.refuse('body_too_large', { method }), unread: true }
+    case 'timeout':
+      return { response: bodyTimedOut(handler, method, options.bodyTimeoutMs), unread: false }
   }
-  if (source.kind === 'bytes') {
-    return { response: await handler.handle({ method, url, headers, body: source.bytes }), unread: false }
-  }
-  if (source.kind === 'too-large') return { response: handler.refuse('body_too_large', { method }), unread: true }
-  const read = await readNodeBody(req, handler.settings.maxBodyBytes)
+  const read = await readNodeBody(req, handler.settings.maxBodyBytes, options.bodyTimeoutMs)
   if (read.ok) return { response: await handler.handle({ method, url, headers, body: read.bytes }), unread: false }
-  if (read.reason === 'aborted') return undefined
-  if (read.reason === 'too-large') return { response: handler.refuse('body_too_large', { method }), unread: true }
+  switch (read.reason) {
+    case 'aborted':
+      return undefined
+    case 'too-large':
+      return { response: handler.refuse('body_too_large', { method }), unread: true }
+    case 'timeout':
+      return { response: bodyTimedOut(handler, method, options.bodyTimeoutMs), unread: false }
+  }
   const message =
     'the request stream was already read before the webhook handler; mount the webhook route before any body parser.'
   return { response: handler.refuse('body_already_parsed', { message, method }), unread: false }
-}
-
-/** What {@link readNodeBody} read. */
-export type NodeBodyResult =
-  | { ok: true; bytes: Uint8Array }
-  | { ok: false; reason: 'too-large' | 'aborted' | 'consumed' }
-
-/**
- * Reads a Node body stream with `raw-body`, refusing a declared `Content-Length` over `limit`
- * up front and cutting the stream off as soon as more than `limit` bytes arrived.
- */
-export async function readNodeBody(
-  stream: Readable & { headers?: IncomingHttpHeaders },
-  limit: number,
-): Promise<NodeBodyResult> {
-  const declared = Number(firstValue(stream.headers?.['content-length']) ?? Number.NaN)
-  if (declared > limit) return { ok: false, reason: 'too-large' }
-  // Loaded outside the try: a failure to load it is ours (answered 500), not the client's.
-  const getRawBody = await loadRawBody()
-  try {
-    return { ok: true, bytes: await getRawBody(stream, { limit }) }
-  } catch (error) {
-    const type = (error as { type?: unknown } | null)?.type
-    if (type === 'entity.too.large') return { ok: false, reason: 'too-large' }
-    // raw-body types its own errors; an untyped one is the stream's (a reset or a truncated
-    // chunked body): the client is gone either way.
-    if (type === 'request.aborted' || type === undefined || stream.destroyed) return { ok: false, reason: 'aborted' }
-    if (type === 'stream.not.readable' || type === 'stream.encoding.set') return { ok: false, reason: 'consumed' }
-    throw error
-  }
 }
 
 /** Reads and drops what is left of a request body, then closes the connection if it never ends. */
@@ -165,7 +165,8 @@ export function drainRequest(req: NodeRequest): void {
 export function writeNodeResponse(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return
   res.statusCode = response.status
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
+  const { headers } = response
+  for (const name of Object.keys(headers)) res.setHeader(name, headers[name] as string)
   if (NULL_BODY_STATUSES.has(response.status)) {
     res.end()
     return
@@ -186,17 +187,20 @@ export function connectBodySource(req: NodeRequest, message: string): BodySource
   if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
     return { kind: 'parsed', message }
   }
-  return { kind: 'stream' }
+  return STREAM
 }
 
+const STREAM: BodySource = Object.freeze({ kind: 'stream' })
+
 /**
- * The whole Connect-style bridge (Express, Connect, node:http): reads, answers, writes, drains.
- * `next` receives errors that are not the request's fault when the framework has one.
+ * The whole Connect-style bridge (Express, Connect, node:http, Next.js Pages Router): reads,
+ * answers, writes, drains. `next` receives errors that are not the request's fault when the
+ * framework has one.
  */
 export async function serveConnect(
   adapter: string,
   getHandler: () => WebhookHandler<unknown>,
-  options: ResolvedAdapterOptions,
+  options: ResolvedNodeAdapterOptions,
   req: NodeRequest,
   res: ServerResponse,
   parsedMessage: string,
@@ -212,7 +216,7 @@ export async function serveConnect(
   }
   let answer: NodeAnswer | undefined
   try {
-    answer = await answerNodeRequest(handler, req, connectBodySource(req, parsedMessage), nodeRequestUrl(req, options))
+    answer = await answerNodeRequest(handler, req, connectBodySource(req, parsedMessage), options)
   } catch (error) {
     if (next) {
       next(error)

@@ -1,23 +1,16 @@
 import type { Context, Middleware } from 'koa'
 import type { WebhookHandler } from '../core/handler.js'
 import type { WebhookResponse } from '../types.js'
+import { answerNodeRequest, type BodySource, drainRequest, streamConsumed } from './incoming.js'
 import {
-  answerNodeRequest,
-  type BodySource,
-  drainRequest,
-  nodeRequestUrl,
-  preloadBodyReader,
-  streamConsumed,
-} from './incoming.js'
-import {
-  type AdapterOptions,
   type HandlerSource,
   handlerSource,
-  resolveAdapterOptions,
+  type NodeAdapterOptions,
+  resolveNodeAdapterOptions,
   setupFailure,
 } from './shared.js'
 
-export type { AdapterOptions, HandlerSource } from './shared.js'
+export type { AdapterOptions, HandlerSource, NodeAdapterOptions } from './shared.js'
 
 const PARSED_MESSAGE =
   'the request body was already parsed by a body parser that did not keep ctx.request.rawBody, so its raw bytes are gone and the signature cannot be checked. Mount the webhook route before the body parser, or use @koa/bodyparser or koa-bodyparser (they keep ctx.request.rawBody).'
@@ -27,9 +20,12 @@ function koaBodySource(ctx: Context): BodySource {
   // UTF-8 text it is lossy, which is why mounting before the parser is the first advice.
   const raw = (ctx.request as { rawBody?: unknown }).rawBody
   if (typeof raw === 'string' || raw instanceof Uint8Array) return { kind: 'bytes', bytes: raw }
-  if (streamConsumed(ctx.req)) return { kind: 'parsed', message: PARSED_MESSAGE }
-  return { kind: 'stream' }
+  if (streamConsumed(ctx.req)) return PARSED
+  return STREAM
 }
+
+const PARSED: BodySource = Object.freeze({ kind: 'parsed', message: PARSED_MESSAGE })
+const STREAM: BodySource = Object.freeze({ kind: 'stream' })
 
 function reply(ctx: Context, response: WebhookResponse): void {
   ctx.status = response.status
@@ -39,7 +35,7 @@ function reply(ctx: Context, response: WebhookResponse): void {
 
 /**
  * Koa 2 and 3 middleware for a webhook handler. Reads the raw body itself (cut off at
- * `maxBodyBytes` while streaming), or takes `ctx.request.rawBody` kept by `@koa/bodyparser` /
+ * `maxBodyBytes` while streaming, 408 when it does not arrive within `bodyTimeoutMs`), or takes `ctx.request.rawBody` kept by `@koa/bodyparser` /
  * `koa-bodyparser`; a body parsed without its raw text is refused with `body_already_parsed`.
  * Give it the handler, or a function that creates it on the first request ({@link HandlerSource}).
  *
@@ -51,9 +47,8 @@ function reply(ctx: Context, response: WebhookResponse): void {
  * const app = new Koa()
  * app.use((ctx, next) => (ctx.path === '/webhooks/github' ? webhook(ctx, next) : next()))
  */
-export function toKoa(handler: HandlerSource, options?: AdapterOptions): Middleware {
-  const resolved = resolveAdapterOptions('toKoa', options)
-  preloadBodyReader()
+export function toKoa(handler: HandlerSource, options?: NodeAdapterOptions): Middleware {
+  const resolved = resolveNodeAdapterOptions('toKoa', options)
   const getHandler = handlerSource('toKoa', handler)
   return async (ctx: Context): Promise<void> => {
     let built: WebhookHandler<unknown>
@@ -64,8 +59,7 @@ export function toKoa(handler: HandlerSource, options?: AdapterOptions): Middlew
       reply(ctx, setupFailure('toKoa', error))
       return
     }
-    const url = nodeRequestUrl(ctx.req, resolved, ctx.originalUrl)
-    const answer = await answerNodeRequest(built, ctx.req, koaBodySource(ctx), url)
+    const answer = await answerNodeRequest(built, ctx.req, koaBodySource(ctx), resolved, ctx.originalUrl)
     if (!answer) {
       // The client went away mid-body: there is nobody to answer.
       ctx.respond = false

@@ -7,18 +7,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WebhookHandler } from '../core/handler.js'
 import { toFetchResponse } from '../core/responses.js'
-import { preloadBodyReader, serveConnect } from './incoming.js'
+import { serveConnect } from './incoming.js'
 import {
   type AdapterOptions,
   firstValue,
   type HandlerSource,
   handlerSource,
+  type NodeAdapterOptions,
   publicRequestUrl,
   resolveAdapterOptions,
+  resolveNodeAdapterOptions,
   setupFailure,
 } from './shared.js'
 
-export type { AdapterOptions, HandlerSource } from './shared.js'
+export type { AdapterOptions, HandlerSource, NodeAdapterOptions } from './shared.js'
 
 /**
  * A Pages Router request: a Node `IncomingMessage`, as `NextApiRequest` is. `body` is what
@@ -174,12 +176,11 @@ function lingering(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Arra
  */
 export function toNextPagesRoute(
   source: HandlerSource,
-  options?: AdapterOptions,
+  options?: NodeAdapterOptions,
 ): (req: NextPagesRequest, res: NextPagesResponse) => Promise<void> {
-  const resolved = resolveAdapterOptions('toNextPagesRoute', options)
-  preloadBodyReader()
+  const resolved = resolveNodeAdapterOptions('toNextPagesRoute', options)
   const getHandler = handlerSource('toNextPagesRoute', source)
   // The same Node path as toNodeListener and toExpress: a GET is answered without a body, the
-  // body is read with the limit while streaming, a parsed body is refused.
+  // body is read with the limit while streaming (408 past `bodyTimeoutMs`), a parsed body is refused.
   return (req, res) => serveConnect('toNextPagesRoute', getHandler, resolved, req, res, PAGES_PARSED_MESSAGE)
 }

@@ -32,6 +32,33 @@ export interface AdapterOptions {
   publicUrl?: string
 }
 
+/**
+ * Options of the adapters that read a Node request (`toNodeListener`, `toExpress`, `toKoa`,
+ * `toFastify`, `toNextPagesRoute`, and `toHono` on `@hono/node-server`): the URL options, and
+ * how long the body may take to arrive.
+ *
+ * @example
+ * import { toNodeListener } from 'webhook-inbox/node'
+ *
+ * // a body not fully received 5 s after the request began is answered 408, and the connection closed
+ * const listener = toNodeListener(handler, { bodyTimeoutMs: 5_000 })
+ */
+export interface NodeAdapterOptions extends AdapterOptions {
+  /**
+   * How long the body may take to arrive, in milliseconds, counted from when the adapter starts
+   * reading it. A body not complete by then (a sender that declares a `Content-Length` and
+   * stalls, or trickles bytes) is answered 408 `body_timeout` (reported to `onRejected`), the
+   * connection is closed and what was read is dropped. Without it such a request is held until
+   * Node's `server.requestTimeout` (300 s by default). Providers send their bodies in
+   * milliseconds; a steady sender that finishes within the time is unaffected.
+   * @default 10000
+   */
+  bodyTimeoutMs?: number
+}
+
+/** The body timeout when none is given. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000
+
 /** The parts of a request the public URL is rebuilt from. */
 export interface UrlParts {
   /** `'https'` when the connection itself is TLS. */
@@ -56,16 +83,29 @@ export interface ResolvedAdapterOptions {
 // forwarded header (a path, userinfo, spaces) is ignored rather than spliced into the URL.
 const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._~!$&'()*+,;=%-]+)(?::\d{1,5})?$/i
 
+/** {@link ResolvedAdapterOptions} of an adapter that reads a Node request. */
+export interface ResolvedNodeAdapterOptions extends ResolvedAdapterOptions {
+  bodyTimeoutMs: number
+}
+
+// The last host found valid: nearly every request to one server carries the same Host, and
+// parsing it as a URL is most of the cost of rebuilding the URL. Validity depends on the
+// string alone, so remembering it is safe whatever the requests say.
+let lastValidHost: string | undefined
+
 // The pattern alone lets through hosts the WHATWG URL parser refuses (`a:99999`, `a%zz`,
 // `[:::]`); adapters that build a Fetch `Request` from the URL would then throw.
 function validHost(host: string | undefined): host is string {
-  if (!host || !HOST.test(host)) return false
+  if (!host) return false
+  if (host === lastValidHost) return true
+  if (!HOST.test(host)) return false
   try {
     new URL(`http://${host}/`)
-    return true
   } catch {
     return false
   }
+  lastValidHost = host
+  return true
 }
 
 /**
@@ -99,10 +139,29 @@ export function resolveAdapterOptions(adapter: string, options: AdapterOptions =
   return { trustProxy, base }
 }
 
+/**
+ * Checks the options of an adapter that reads a Node request ({@link NodeAdapterOptions}).
+ * @param adapter the factory name for the message, e.g. `toExpress`
+ */
+export function resolveNodeAdapterOptions(
+  adapter: string,
+  options: NodeAdapterOptions = {},
+): ResolvedNodeAdapterOptions {
+  const resolved = resolveAdapterOptions(adapter, options)
+  const { bodyTimeoutMs = DEFAULT_BODY_TIMEOUT_MS } = options
+  configInvariant(
+    typeof bodyTimeoutMs === 'number' && bodyTimeoutMs > 0 && bodyTimeoutMs <= 2_147_483_647,
+    `${adapter}: \`bodyTimeoutMs\` is a number of milliseconds above 0 (at most 2147483647), such as 10000.`,
+  )
+  return { ...resolved, bodyTimeoutMs }
+}
+
 /** The first value of a header that may be repeated or comma-joined. */
 export function firstValue(value: string | readonly string[] | null | undefined): string | undefined {
   const joined = typeof value === 'string' ? value : value?.[0]
-  const first = joined?.split(',')[0]?.trim()
+  if (joined === undefined || joined === null) return undefined
+  const comma = joined.indexOf(',')
+  const first = (comma === -1 ? joined : joined.slice(0, comma)).trim()
   return first || undefined
 }
 

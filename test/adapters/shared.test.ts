@@ -4,6 +4,7 @@ import { toExpress } from '../../src/adapters/express.js'
 import { toFastify } from '../../src/adapters/fastify.js'
 import { toHono } from '../../src/adapters/hono.js'
 import { toKoa } from '../../src/adapters/koa.js'
+import { toNextPagesRoute } from '../../src/adapters/next.js'
 import { toNodeListener } from '../../src/adapters/node.js'
 import { publicRequestUrl, resolveAdapterOptions } from '../../src/adapters/shared.js'
 import { createWebhookHandler, isWebhookError } from '../../src/index.js'
@@ -76,19 +77,34 @@ describe('adapter options are checked when the adapter is built', () => {
   it('refuses a trustProxy that is not a boolean', () => {
     expect(() => toExpress(handler, { trustProxy: 'yes' as unknown as boolean })).toThrow(/trustProxy/)
   })
+
+  for (const [name, factory] of Object.entries({ ...factories, toNextPagesRoute })) {
+    it(`${name} refuses a bodyTimeoutMs that is not a positive number of milliseconds`, () => {
+      for (const bodyTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '1000']) {
+        let caught: unknown
+        try {
+          factory(handler, { bodyTimeoutMs: bodyTimeoutMs as number })
+        } catch (error) {
+          caught = error
+        }
+        expect(isWebhookError(caught) && caught.code).toBe('invalid_config')
+        expect((caught as Error).message).toContain(`${name}: \`bodyTimeoutMs\``)
+      }
+      expect(() => factory(handler, { bodyTimeoutMs: 250 })).not.toThrow()
+    })
+  }
 })
 
 describe('adapters import their framework as types only', () => {
   const runtimeImport = /^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm
-  for (const file of ['express', 'koa', 'fastify', 'node', 'hono', 'shared', 'incoming']) {
+  for (const file of ['express', 'koa', 'fastify', 'node', 'hono', 'next', 'shared', 'incoming', 'body-reader']) {
     it(`src/adapters/${file}.ts`, () => {
       const source = readFileSync(new URL(`../../src/adapters/${file}.ts`, import.meta.url), 'utf8')
       const modules = [...source.matchAll(runtimeImport)].map((match) => match[1])
-      expect(modules.length).toBeGreaterThan(0)
-      // Only our own modules, and raw-body (a dependency), may be loaded at run time.
-      for (const name of modules) expect(name).toMatch(/^(\.\.?\/|raw-body$)/)
-      if (file === 'hono' || file === 'shared')
-        expect(modules.filter((m) => /raw-body|incoming/.test(m ?? ''))).toEqual([])
+      // Only our own modules may be loaded at run time: no framework, no Node built-in, no
+      // package (hono and next share the Node body reader with the Edge bundles).
+      for (const name of modules) expect(name).toMatch(/^\.\.?\//)
+      if (file === 'shared') expect(modules.filter((m) => /incoming|body-reader/.test(m ?? ''))).toEqual([])
     })
   }
 })

@@ -447,6 +447,30 @@ export function testAdapter(adapter: AdapterUnderTest): void {
       expect(enqueued[0]?.headers['x-github-event']).toBe('issues')
     })
 
+    it('hands the core every value of a repeated header, joined in order as Fetch joins them', async () => {
+      const { handler, enqueued } = setup(github({ secret: GITHUB_SECRET }))
+      const delivery = await signGitHubRequest({
+        secret: GITHUB_SECRET,
+        id: 'f1e2d3c4-0000-4000-8000-000000000002',
+        event: 'issues',
+        body: { action: 'opened', issue: { number: 2 } },
+      })
+      // node:http's req.headers keeps only the first User-Agent; the signed headers are single.
+      const headers: OutgoingHttpHeaders = { ...(delivery.headers as Record<string, string>) }
+      const repeated: Record<string, string[]> = {
+        'user-agent': ['GitHub-Hookshot/test', 'second-agent'],
+        'X-Note': ['a', 'b'],
+      }
+      Object.assign(headers, repeated)
+      await withServer(handler, async (base) => {
+        const answer = await sendRaw(base + PATH, { headers, body: delivery.body })
+        expect(answer.status).toBe(200)
+      })
+      expect(enqueued).toHaveLength(1)
+      expect(enqueued[0]?.headers['x-note']).toBe('a, b')
+      expect(enqueued[0]?.headers['user-agent']).toBe('GitHub-Hookshot/test, second-agent')
+    })
+
     it('answers a non-POST with 405 and Allow, and enqueues nothing', async () => {
       const { handler, enqueued } = setup(stripe({ secret: STRIPE_SECRET }))
       const delivery = await stripeDelivery('evt_put')

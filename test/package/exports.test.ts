@@ -52,8 +52,8 @@ describe('package exports', () => {
     expect(built.filter((file) => file.endsWith('.map'))).toEqual([])
   })
 
-  it('keeps runtime dependencies to raw-body and tiny-invariant', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['raw-body', 'tiny-invariant'])
+  it('keeps runtime dependencies to tiny-invariant', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['tiny-invariant'])
     for (const name of Object.keys(pkg.peerDependencies ?? {})) {
       expect(pkg.peerDependenciesMeta[name]?.optional).toBe(true)
     }

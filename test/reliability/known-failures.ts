@@ -13,11 +13,4 @@ export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
     'finding: a request signed with the second secret costs 4 comparisons, the first secret 2 (src/verifiers/url-hmac.ts)',
   'candidates:qstash':
     'finding: the next signing key is tried only after the current one fails (as @upstash/qstash does; src/verifiers/jwt.ts)',
-  // Finding: no adapter has a body timeout. A sender that declares a length and stalls holds the
-  // request (and its buffer, up to maxBodyBytes) until Node's server.requestTimeout (300 s by
-  // default) or the framework's own timeout. Adding one is the adapters' owner's call.
-  'body-timeout:node': 'finding: no body timeout in the adapters',
-  'body-timeout:express': 'finding: no body timeout in the adapters',
-  'body-timeout:koa': 'finding: no body timeout in the adapters',
-  'body-timeout:fastify': 'finding: no body timeout in the adapters',
 }
