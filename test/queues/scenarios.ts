@@ -18,7 +18,7 @@ import {
 } from '../proofs/harness.js'
 import { type CountingConsumer, startConsumer } from './fixtures/consumers.js'
 import type { Engine, EngineNames } from './fixtures/engines.js'
-import type { QueueWorkerConfig, QueueWorkerSettings } from './fixtures/queue-worker.js'
+import type { QueueWorkerConfig, QueueWorkerRequest, QueueWorkerSettings } from './fixtures/queue-worker.js'
 
 const WORKER = fileURLToPath(new URL('./fixtures/queue-worker.ts', import.meta.url))
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -57,9 +57,9 @@ function log(title: string, measured: Measured): void {
 }
 
 /**
- * One engine's proof rig, opened once for all three proofs (starting Node processes is the slowest
- * part): the counting consumer, a TCP proxy in front of the engine, and receiving processes that
- * reach the engine through it and share one Redis dedupe store.
+ * One engine's proof rig, opened once for all three proofs: the counting consumer, a TCP proxy in
+ * front of the engine, and the receiving processes (shared by every engine, see
+ * {@link closeReceivers}) reaching the engine through it, with one Redis dedupe store.
  */
 export interface EngineRig {
   readonly engine: Engine
@@ -73,19 +73,51 @@ export interface EngineRig {
 
 const DEFAULT_PORTS: Record<Engine, number> = { bullmq: 6379, 'pg-boss': 5432, amqp: 5672, nats: 4222 }
 
+/** Sends one request to a receiving process and resolves on its answer. */
+function ask(worker: Worker, request: QueueWorkerRequest): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const listener = (message: { type?: string; request?: string; message?: string }) => {
+      if ((message?.type !== 'done' && message?.type !== 'failed') || message.request !== request.type) return
+      worker.child.off('message', listener)
+      if (message.type === 'done') resolve()
+      else reject(new Error(`${worker.name}: ${request.type} failed: ${message.message}`))
+    }
+    worker.child.on('message', listener)
+    worker.child.send(request)
+  })
+}
+
+let receivers: Promise<Worker[]> | undefined
+
+/** The receiving processes every engine's rig uses, started on first use. */
+function sharedReceivers(processes: number): Promise<Worker[]> {
+  receivers ??= startWorkers(
+    range(processes).map((i): QueueWorkerConfig => ({ name: `w${i}`, redisUrl: URLS.redis, secret: SECRET })),
+    WORKER,
+  )
+  return receivers
+}
+
+/** Stops the shared receiving processes (after the last rig closed). */
+export async function closeReceivers(): Promise<void> {
+  const started = receivers
+  receivers = undefined
+  if (started) await closeWorkers(await started.catch(() => []))
+}
+
 export async function openRig(engine: Engine, { processes = 3 } = {}): Promise<EngineRig> {
   const run = runId()
   const names = namesFor(engine, run)
   const namespace = `wi-proof-store-${run}:`
   const target = new URL(engineUrl(engine))
+  const workers = await sharedReceivers(processes)
   const proxy = await startTcpProxy({
     target: { host: target.hostname, port: Number(target.port || DEFAULT_PORTS[engine]) },
   })
-  const consumer = await startConsumer(engine, URLS, names)
-  let workers: Worker[] = []
+  let consumer: CountingConsumer | undefined
   async function close(): Promise<void> {
-    await closeWorkers(workers)
-    await consumer.close()
+    await Promise.allSettled(workers.map((worker) => ask(worker, { type: 'release' })))
+    await consumer?.close()
     await proxy.close()
     const { Redis } = await import('ioredis')
     const redis = new Redis(URLS.redis)
@@ -94,47 +126,23 @@ export async function openRig(engine: Engine, { processes = 3 } = {}): Promise<E
     redis.disconnect()
   }
   try {
-    workers = await startWorkers(
-      range(processes).map(
-        (i): QueueWorkerConfig => ({
-          name: `w${i}`,
-          engine,
-          engineUrl: viaProxy(engineUrl(engine), proxy.port),
-          redisUrl: URLS.redis,
-          namespace,
-          secret: SECRET,
-          ...EXACTLY_ONCE,
-          ...names,
-        }),
-      ),
-      WORKER,
-    )
+    consumer = await startConsumer(engine, URLS, names)
+    const opened = { engine, engineUrl: viaProxy(engineUrl(engine), proxy.port), namespace, ...names }
+    await Promise.all(workers.map((worker) => ask(worker, { type: 'open', target: opened, settings: EXACTLY_ONCE })))
   } catch (error) {
     await close()
     throw error
   }
+  const counting = consumer
   return {
     engine,
-    consumer,
+    consumer: counting,
     workers,
     proxy,
     close,
     async configure(settings) {
-      await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              const listener = (message: { type?: string }) => {
-                if (message?.type !== 'configured') return
-                worker.child.off('message', listener)
-                resolve()
-              }
-              worker.child.on('message', listener)
-              worker.child.send({ type: 'configure', settings })
-            }),
-        ),
-      )
-      consumer.reset()
+      await Promise.all(workers.map((worker) => ask(worker, { type: 'configure', settings })))
+      counting.reset()
     },
   }
 }
