@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { Agent, type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { signStripeRequest } from '../../src/testing/index.js'
+import type { CutMode, TcpProxy } from '../helpers/tcp-proxy.js'
 import type { InboxProcessMessage } from './fixtures/inbox-process.js'
 import type { WorkerMessage as StoreWorkerMessage, WorkerConfig } from './fixtures/worker.js'
 
@@ -275,6 +276,73 @@ export async function pool<I, O>(items: readonly I[], limit: number, work: (item
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
   return results
+}
+
+/** What {@link deliverThroughCuts} saw: every delivery (the probes' retries last) and the probes' answers during the cuts. */
+export interface CutFlow {
+  deliveries: RetryingDelivery[]
+  /** Fresh ids delivered while the link was cut, 4 per cut, named `evt_probe_<mode>_<k>`. */
+  probes: string[]
+  /** Their answers during the cut, in `probes` order. */
+  probeAnswers: Answer[]
+}
+
+/**
+ * A provider's steady flow of `ids` (`concurrency` at a time, each retried until 200) while the
+ * proxy's link is cut once per mode: at 1/(n+1), 2/(n+1), ... of the flow, for `cutMs` each.
+ * During each cut, 4 fresh probe ids are delivered once, then `duringCut` runs (given the
+ * `performance.now()` of the cut and the probes so far); after the last restore the probes are
+ * retried like every other id. The link is restored even on failure.
+ */
+export async function deliverThroughCuts(
+  urls: readonly string[],
+  ids: readonly string[],
+  proxy: TcpProxy,
+  {
+    concurrency,
+    cutMs,
+    modes,
+    duringCut,
+  }: {
+    concurrency: number
+    cutMs: number
+    modes: readonly CutMode[]
+    duringCut?: (mode: CutMode, cutAt: number, probes: readonly string[]) => Promise<void>
+  },
+): Promise<CutFlow> {
+  let finished = 0
+  let failed: unknown
+  const flow = pool(ids, concurrency, async (id, i) => {
+    const delivery = await deliverUntilOk(() => urls, id, { first: i })
+    finished++
+    return delivery
+  })
+  flow.catch((error: unknown) => {
+    failed = error
+  })
+  const probes: string[] = []
+  const probeAnswers: Answer[] = []
+  try {
+    for (const [round, mode] of modes.entries()) {
+      const mark = Math.floor((ids.length * (round + 1)) / (modes.length + 1))
+      while (finished < mark && failed === undefined) await sleep(20)
+      if (failed !== undefined) throw failed
+      proxy.cut(mode)
+      const cutAt = performance.now()
+      const fresh = Array.from({ length: 4 }, (_, k) => `evt_probe_${mode}_${k}`)
+      probes.push(...fresh)
+      probeAnswers.push(...(await Promise.all(fresh.map((id, k) => deliver(urls[k % urls.length]!, id)))))
+      await duringCut?.(mode, cutAt, probes)
+      await sleep(Math.max(0, cutMs - (performance.now() - cutAt)))
+      proxy.restore()
+    }
+  } finally {
+    // A failed proof must not leave the link cut for the next one.
+    if (proxy.isCut) proxy.restore()
+  }
+  // The provider keeps retrying the refused probes like every other id.
+  const retriedProbes = await Promise.all(probes.map((id, k) => deliverUntilOk(() => urls, id, { first: k })))
+  return { deliveries: [...(await flow), ...retriedProbes], probes, probeAnswers }
 }
 
 /** Counts of each value. */

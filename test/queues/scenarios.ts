@@ -8,6 +8,7 @@ import {
   type Answer,
   closeWorkers,
   deliver,
+  deliverThroughCuts,
   deliverUntilOk,
   pool,
   runId,
@@ -267,64 +268,34 @@ export async function proveEngineOutage(
 ): Promise<Measured> {
   const { engine, consumer, proxy } = rig
   await rig.configure({ leaseMs: 2_500, enqueueTimeoutMs: 1_000, storeTimeoutMs: 1_000 })
-  try {
-    const urls = rig.workers.map((worker) => worker.url)
-    const ids = range(events).map((i) => `evt_outage_${i}`)
-    let finished = 0
-    let failed: unknown
-    const started = performance.now()
-    const flow = pool(ids, concurrency, async (id, i) => {
-      const delivery = await deliverUntilOk(() => urls, id, { first: i })
-      finished++
-      return delivery
-    })
-    flow.catch((error: unknown) => {
-      failed = error
-    })
-    const probes: string[] = []
-    const probeAnswers: Answer[] = []
-    for (const [round, mode] of modes.entries()) {
-      const mark = Math.floor((events * (round + 1)) / (modes.length + 1))
-      while (finished < mark && failed === undefined) await sleep(20)
-      if (failed !== undefined) throw failed
-      proxy.cut(mode)
-      const cutAt = performance.now()
-      const fresh = range(4).map((k) => `evt_probe_${mode}_${k}`)
-      probes.push(...fresh)
-      probeAnswers.push(...(await Promise.all(fresh.map((id, k) => deliver(urls[k % urls.length]!, id)))))
-      await sleep(Math.max(0, cutMs - (performance.now() - cutAt)))
-      proxy.restore()
-    }
-    expect(
-      probeAnswers.map((a) => a.status >= 500 && a.status <= 503),
-      `deliveries while ${engine} was unreachable: ${probeAnswers.map((a) => `${a.status} ${a.error}`).join(', ')}`,
-    ).toEqual(probes.map(() => true))
-    const retriedProbes = await Promise.all(probes.map((id, k) => deliverUntilOk(() => urls, id, { first: k })))
-    const deliveries = [...(await flow), ...retriedProbes]
-    const all = [...ids, ...probes]
-    await drained(consumer, all)
-    const elapsedMs = Math.round(performance.now() - started)
-    expectProcessedOnce(consumer, all)
-    const answers = deliveries.flatMap((d) => d.answers)
-    const statuses = tally(answers.map((a) => String(a.status)))
-    expect(
-      [...statuses.keys()].filter((s) => !['200', '409', '500', '503'].includes(s)),
-      'unexpected statuses',
-    ).toEqual([])
-    const measured = {
-      engine,
-      events: all.length,
-      cuts: modes.join('+'),
-      attempts: answers.length,
-      answered5xx: (statuses.get('500') ?? 0) + (statuses.get('503') ?? 0),
-      answered409: statuses.get('409') ?? 0,
-      engineRedeliveries: redelivered(consumer),
-      elapsedMs,
-    }
-    log(`${engine} engine unreachable mid-run`, measured)
-    return measured
-  } finally {
-    // A failed proof must not leave the link cut for the next one.
-    if (proxy.isCut) proxy.restore()
+  const urls = rig.workers.map((worker) => worker.url)
+  const ids = range(events).map((i) => `evt_outage_${i}`)
+  const started = performance.now()
+  const { deliveries, probes, probeAnswers } = await deliverThroughCuts(urls, ids, proxy, { concurrency, cutMs, modes })
+  expect(
+    probeAnswers.map((a) => a.status >= 500 && a.status <= 503),
+    `deliveries while ${engine} was unreachable: ${probeAnswers.map((a) => `${a.status} ${a.error}`).join(', ')}`,
+  ).toEqual(probes.map(() => true))
+  const all = [...ids, ...probes]
+  await drained(consumer, all)
+  const elapsedMs = Math.round(performance.now() - started)
+  expectProcessedOnce(consumer, all)
+  const answers = deliveries.flatMap((d) => d.answers)
+  const statuses = tally(answers.map((a) => String(a.status)))
+  expect(
+    [...statuses.keys()].filter((s) => !['200', '409', '500', '503'].includes(s)),
+    'unexpected statuses',
+  ).toEqual([])
+  const measured = {
+    engine,
+    events: all.length,
+    cuts: modes.join('+'),
+    attempts: answers.length,
+    answered5xx: (statuses.get('500') ?? 0) + (statuses.get('503') ?? 0),
+    answered409: statuses.get('409') ?? 0,
+    engineRedeliveries: redelivered(consumer),
+    elapsedMs,
   }
+  log(`${engine} engine unreachable mid-run`, measured)
+  return measured
 }
