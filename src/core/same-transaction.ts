@@ -40,6 +40,25 @@ export function markSameTransaction<F extends object>(enqueue: F, tagged: SameTr
 }
 
 /**
+ * For wrappers that only change the context before calling the user's `enqueue` (as
+ * `withOpenTelemetry` adds trace headers): gives `wrapper` the same-transaction tag of `original`,
+ * with `mapContext` applied on that path too, so that wrapping does not quietly turn a
+ * same-transaction `enqueue` into an ordinary one. `wrapper` unchanged when `original` has no tag.
+ */
+export function keepSameTransaction<F extends object>(
+  original: unknown,
+  wrapper: F,
+  mapContext: (event: WebhookEvent, context: EnqueueContext) => EnqueueContext,
+): F {
+  const tagged = (original as { [SAME_TRANSACTION]?: SameTransactionEnqueue } | undefined)?.[SAME_TRANSACTION]
+  if (tagged === undefined) return wrapper
+  return markSameTransaction(wrapper, {
+    store: tagged.store,
+    sendWithin: (event, context, query) => tagged.sendWithin(event, mapContext(event, context), query),
+  })
+}
+
+/**
  * At handler creation: the same-transaction part of `enqueue`, or undefined for an ordinary one.
  * A config error when it was built for another store than the handler's.
  */

@@ -7,6 +7,7 @@ import PgBoss from 'pg-boss'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toNodeListener } from '../../src/adapters/node.js'
 import { createWebhookHandler, type ErrorInfo, memoryStore, type WebhookHandler } from '../../src/index.js'
+import { withOpenTelemetry } from '../../src/otel/index.js'
 import { stripe } from '../../src/providers/index.js'
 import { pgBossEnqueue, pgBossJobId } from '../../src/queues/pg-boss.js'
 import {
@@ -16,6 +17,7 @@ import {
   postgresStore,
 } from '../../src/stores/postgres.js'
 import { databaseUrl, requireService, tcpProbe } from '../helpers/services.js'
+import { telemetry } from '../otel/telemetry.js'
 import { delivery, runId, SECRET } from './support.js'
 
 const hasPostgres = await requireService('PostgreSQL', () => tcpProbe(databaseUrl()))
@@ -222,6 +224,35 @@ describe.skipIf(!hasPostgres)('pgBossEnqueue sameTransaction: claim completion a
     expect(done.rows[0].n, 'claims completed').toBe(ids.length)
     expect(errors).toEqual([])
   }, 60_000)
+
+  it('withOpenTelemetry around the options keeps the same transaction, and the job carries the trace context', async () => {
+    const sdk = telemetry()
+    const base = pgPoolTransaction(pool)
+    let transactions = 0
+    const counting: PostgresTransaction = (work) => {
+      transactions++
+      return base(work)
+    }
+    const store = postgresStore({ query, transaction: counting, table })
+    const handler = createWebhookHandler(
+      withOpenTelemetry(
+        {
+          provider: stripe({ secret: SECRET }),
+          store,
+          enqueue: pgBossEnqueue(boss, 'webhooks', { sameTransaction: store }),
+          onWarning: () => {},
+        },
+        { tracer: sdk.tracer, meter: sdk.meter },
+      ),
+    )
+    expect((await handler.handle(await delivery('evt_tx_otel'))).status).toBe(200)
+    expect(transactions, 'the claim was completed inside the transaction').toBe(1)
+    const jobs = (await jobsOf('evt_tx_otel')) as { messageHeaders?: Record<string, string> }[]
+    expect(jobs).toHaveLength(1)
+    expect(jobs[0]?.messageHeaders?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/)
+    expect(await dedupeRow('evt_tx_otel')).toEqual({ token: null })
+    await sdk.shutdown()
+  })
 
   describe('config errors', () => {
     const store = () => postgresStore({ query, transaction: pgPoolTransaction(pool), table })
