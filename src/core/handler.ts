@@ -27,6 +27,7 @@ import {
   refused,
   toFetchResponse,
 } from './responses.js'
+import { enqueueCompleting, sameTransactionOf } from './same-transaction.js'
 
 /** A composed receiver: verify → dedupe → enqueue → answer. */
 export interface WebhookHandler<T = unknown> {
@@ -193,6 +194,8 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     )
   }
   const dedupe = store as DedupeStore
+  // pgBossEnqueue with `sameTransaction`: the store completes the claim in the job's transaction.
+  const transactional = inbox ? undefined : sameTransactionOf(enqueue, options.store, name)
 
   let warnedAboutSyncEnqueue = false
   // A forgotten `await` or `return` (`(event) => { queue.add(event) }`) answers 200 and marks
@@ -391,7 +394,11 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         () =>
           withTimeout(
             async () => {
-              await expectPromise((enqueue as NonNullable<typeof enqueue>)(queued, context))
+              await expectPromise(
+                transactional
+                  ? enqueueCompleting(transactional, keys, claim.token, queued, context)
+                  : (enqueue as NonNullable<typeof enqueue>)(queued, context),
+              )
               // A helper's publish still running here was not awaited: the event is not stored yet.
               if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
             },
@@ -417,7 +424,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       report({ provider: name, phase: 'enqueue', id, error: timedOut ? failure : error })
       return refused(failure)
     }
-    await settle(keys, id, claim.token, startedAt, step)
+    if (!transactional) await settle(keys, id, claim.token, startedAt, step)
     callHook(options.onAccepted, event, id)
     return acceptedAnswer(result, id, false)
   }

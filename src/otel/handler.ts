@@ -18,6 +18,7 @@ import type {
   HandlerInstrumentation,
   WebhookHandlerOptions,
 } from '../core/options.js'
+import { keepSameTransaction } from '../core/same-transaction.js'
 import { configInvariant, ERROR_STATUS } from '../errors.js'
 import { getHeader } from '../request.js'
 import type { VerifyResult, WebhookEvent, WebhookResponse } from '../types.js'
@@ -302,18 +303,25 @@ export function instrumentHandler<T>(
   const ours = handlerInstrumentation(options.provider.name, telemetry, enqueueSpans)
   const { enqueue } = options
   type Enqueue = NonNullable<WebhookHandlerOptions<T>['enqueue']>
+  // A copy, not a mutation: the handler's own context object stays as it made it.
+  function withTrace<C>(event: WebhookEvent, extra: C): C {
+    const span = enqueueSpans.get(event)
+    const headers = (extra as { headers?: unknown } | undefined)?.headers
+    if (!span || !extra || typeof extra !== 'object' || !headers || typeof headers !== 'object') return extra
+    const traced = { ...(headers as Record<string, string>) }
+    injectTraceContext(trace.setSpan(context.active(), span), traced)
+    return { ...extra, headers: traced }
+  }
   const traced = (user: Enqueue): Enqueue =>
-    function enqueueTraced(...args: Parameters<Enqueue>) {
-      const span = enqueueSpans.get(args[0])
-      const extra = (args as unknown[])[1] as { headers?: Record<string, string> } | undefined
-      if (span && extra && typeof extra === 'object' && extra.headers && typeof extra.headers === 'object') {
-        const headers = { ...extra.headers }
-        injectTraceContext(trace.setSpan(context.active(), span), headers)
-        // A copy, not a mutation: the handler's own context object stays as it made it.
-        ;(args as unknown[])[1] = { ...extra, headers }
-      }
-      return user(...args)
-    }
+    // pgBossEnqueue's `sameTransaction` stays one: the handler calls its transactional path.
+    keepSameTransaction(
+      user,
+      function enqueueTraced(...args: Parameters<Enqueue>) {
+        ;(args as unknown[])[1] = withTrace(args[0], (args as unknown[])[1])
+        return user(...args)
+      },
+      withTrace,
+    )
   return {
     ...options,
     // Left alone when missing, so createWebhookHandler reports it.

@@ -1,8 +1,10 @@
 import type PgBoss from 'pg-boss'
 import { publishing, requireContext } from '../core/enqueue-context.js'
 import type { EnqueueContext } from '../core/options.js'
+import { isTransactionalStore, markSameTransaction, type TransactionalStore } from '../core/same-transaction.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant } from '../errors.js'
+import type { PostgresQuery } from '../stores/postgres.js'
 import type { WebhookEvent } from '../types.js'
 
 /** The part of a started `PgBoss` instance this helper uses (pg-boss 10). */
@@ -23,6 +25,15 @@ export interface PgBossEnqueueOptions {
    * `db` to send through your own connection, for example inside your own transaction.
    */
   sendOptions?: Omit<PgBoss.SendOptions, 'id'>
+  /**
+   * The handler's `postgresStore` (created with `transaction`, on the database that holds pg-boss's
+   * schema): the handler then marks the claim done and sends the job in ONE transaction, so both
+   * are committed or neither, and a failure between them cannot enqueue an event twice. The
+   * handler must use this same store instance (a config error otherwise). Called outside such a
+   * handler, the function sends on its own, like without this option.
+   * @default undefined (send, then the handler completes the claim separately)
+   */
+  sameTransaction?: TransactionalStore
 }
 
 /**
@@ -84,20 +95,60 @@ export function pgBossEnqueue<T = unknown>(
     !('id' in sendOptions),
     'pgBossEnqueue: `sendOptions.id` is set by the helper from the dedupe key; remove it.',
   )
-  return async function enqueue(event, context) {
-    requireContext('pgBossEnqueue', context)
+  const { sameTransaction } = options
+  if (sameTransaction !== undefined) {
+    configInvariant(
+      typeof (sameTransaction as Partial<TransactionalStore>)?.completeWithin === 'function',
+      "pgBossEnqueue: `sameTransaction` must be the handler's postgresStore (from webhook-inbox/postgres); other stores cannot share a transaction with pg-boss.",
+    )
+    configInvariant(
+      isTransactionalStore(sameTransaction),
+      'pgBossEnqueue: `sameTransaction` needs a postgresStore created with `transaction`, e.g. `postgresStore({ query, transaction: pgPoolTransaction(pool) })`.',
+    )
+    configInvariant(
+      sendOptions.db === undefined,
+      "pgBossEnqueue: set `sendOptions.db` or `sameTransaction`, not both: with `sameTransaction` the job is sent through the store's transaction.",
+    )
+  }
+
+  async function send(event: WebhookEvent<T>, context: EnqueueContext, db: PgBoss.Db | undefined): Promise<void> {
     const id = await pgBossJobId(context.key)
     const data = Object.keys(context.headers).length > 0 ? { ...event, messageHeaders: context.headers } : event
-    await publishing('pgBossEnqueue', context, async () => {
-      const created = await boss.send(queueName, data, { ...sendOptions, id })
-      if (created !== null) return
-      // null: the id exists (a duplicate, which is the point), or the queue does not.
-      const existing = await boss.getJobById(queueName, id, { includeArchive: true, db: sendOptions.db })
-      if (existing === null) {
-        throw new Error(
-          `[webhook-inbox] [${event.provider}] pgBossEnqueue: pg-boss stored no job in "${queueName}"; does the queue exist? Call \`await boss.createQueue(${JSON.stringify(queueName)})\` at startup.`,
-        )
-      }
-    })
+    const created = await boss.send(
+      queueName,
+      data,
+      db === undefined ? { ...sendOptions, id } : { ...sendOptions, id, db },
+    )
+    if (created !== null) return
+    // null: the id exists (a duplicate, which is the point), or the queue does not.
+    const existing = await boss.getJobById(queueName, id, { includeArchive: true, db: db ?? sendOptions.db })
+    if (existing === null) {
+      throw new Error(
+        `[webhook-inbox] [${event.provider}] pgBossEnqueue: pg-boss stored no job in "${queueName}"; does the queue exist? Call \`await boss.createQueue(${JSON.stringify(queueName)})\` at startup.`,
+      )
+    }
+  }
+
+  const enqueue = async (event: WebhookEvent<T>, context: EnqueueContext): Promise<void> => {
+    requireContext('pgBossEnqueue', context)
+    await publishing('pgBossEnqueue', context, () => send(event, context, undefined))
+  }
+  if (sameTransaction === undefined) return enqueue
+  return markSameTransaction(enqueue, {
+    store: sameTransaction,
+    async sendWithin(event, context, query) {
+      requireContext('pgBossEnqueue', context)
+      await send(event as WebhookEvent<T>, context, transactionDb(query))
+    },
+  })
+}
+
+// pg-boss's `db` option: `executeSql(text, values)` resolving `{ rows }` (pg-boss 10's `Db`).
+function transactionDb(query: PostgresQuery): PgBoss.Db {
+  return {
+    async executeSql(text, values) {
+      const result: unknown = await query(text, values)
+      return Array.isArray(result) ? { rows: result } : (result as { rows: unknown[] })
+    },
   }
 }

@@ -1,4 +1,5 @@
-import { configInvariant, WebhookStoreError } from '../errors.js'
+import { TRANSACTIONAL_STORE, type TransactionalStore } from '../core/same-transaction.js'
+import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
 import {
   type ErrorEventSource,
   newToken,
@@ -7,7 +8,8 @@ import {
   tableName,
   warnWithoutErrorListener,
 } from './key-internal.js'
-import { createOnce, lockedDdl, runner } from './postgres-internal.js'
+import type { PostgresTransaction } from './postgres-inbox.js'
+import { createOnce, lockedDdl, rowsOf, runner } from './postgres-internal.js'
 import type { ClaimResult, DedupeStore } from './types.js'
 
 export type { ErrorEventSource } from './key-internal.js'
@@ -28,6 +30,13 @@ export interface PostgresStoreOptions {
    * `(text, params) => db.query(text, params)`.
    */
   query: PostgresQuery
+  /**
+   * Runs a function in one transaction; needed only by {@link PostgresStore.completeWithin} (and
+   * so by `pgBossEnqueue(boss, queue, { sameTransaction: store })`). pg Pool: `pgPoolTransaction(pool)`;
+   * postgres.js: `(work) => sql.begin((tx) => work((text, params) => tx.unsafe(text, params).then((rows) => ({ rows }))))`.
+   * @default undefined (completeWithin refuses)
+   */
+  transaction?: PostgresTransaction
   /**
    * Table of the store, optionally `schema.table`: letters, digits and underscores only.
    * @default 'webhook_inbox_dedupe'
@@ -65,6 +74,26 @@ export interface PostgresStore extends DedupeStore {
    * read as live, so pruning only keeps the table small: run it from a cron job or a timer.
    */
   prune(options?: PruneOptions): Promise<number>
+  /**
+   * `complete`, and your own writes, in one transaction (the store's `transaction` option): marks
+   * the claim done if `token` still holds every key, then runs `work` with the transaction's
+   * query, then commits. Resolves `false`, without running `work` and changing nothing, when the
+   * claim lapsed; rejects, with nothing committed, when `work` throws, the transaction fails, or
+   * `signal` aborted before the commit. `pgBossEnqueue`'s `sameTransaction` is built on it.
+   *
+   * @example
+   * import pg from 'pg'
+   * import { pgPoolTransaction, postgresStore } from 'webhook-inbox/postgres'
+   * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+   * const store = postgresStore({ query: (text, params) => pool.query(text, params), transaction: pgPoolTransaction(pool) })
+   * const claim = await store.claim(['stripe:evt_1'], { leaseMs: 30_000 })
+   * if (claim.state === 'claimed') {
+   *   await store.completeWithin(['stripe:evt_1'], claim.token, { retentionMs: 86_400_000 }, async (query) => {
+   *     await query('INSERT INTO outbox (key) VALUES ($1)', ['stripe:evt_1'])
+   *   })
+   * }
+   */
+  completeWithin: TransactionalStore['completeWithin']
 }
 
 const DEFAULT_TABLE = 'webhook_inbox_dedupe'
@@ -140,6 +169,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const createTable = options.createTable ?? true
   configInvariant(typeof createTable === 'boolean', 'postgresStore: `createTable` must be true or false.')
   const query = options.query
+  const transaction = options.transaction
+  configInvariant(
+    transaction === undefined || typeof transaction === 'function',
+    'postgresStore: `transaction` must be a function that runs work in one transaction, e.g. `pgPoolTransaction(pool)`.',
+  )
   warnWithoutErrorListener(
     'postgresStore',
     options.client,
@@ -200,7 +234,7 @@ SELECT count(*)::int AS deleted FROM deleted`
     return String(Math.max(1, Math.ceil(ms)))
   }
 
-  return {
+  const store: PostgresStore = {
     multiKey: true,
     async claim(keys, { leaseMs }): Promise<ClaimResult> {
       const stored = (await storageKeys('postgresStore', keys)).sort()
@@ -239,10 +273,57 @@ SELECT count(*)::int AS deleted FROM deleted`
         if (deleted < batchSize) return total
       }
     },
+    async completeWithin(keys, token, { retentionMs, signal }, work) {
+      configInvariant(
+        transaction !== undefined,
+        'postgresStore.completeWithin: pass `transaction` to postgresStore, e.g. `postgresStore({ query, transaction: pgPoolTransaction(pool) })`.',
+      )
+      const stored = await storageKeys('postgresStore', keys)
+      let held = false
+      let failedInWork = false
+      try {
+        await prepare()
+        await transaction(async (tx) => {
+          const rows = rowsOf(
+            'postgresStore',
+            'complete',
+            await tx(completeSql, [stored, token, milliseconds(retentionMs)]),
+          )
+          if (rows.length === 0) return
+          failedInWork = true
+          await work(tx)
+          // Checked last: the handler gave up on this delivery (enqueueTimeoutMs) and releases
+          // the claim, so nothing may be committed for it now.
+          if (signal?.aborted)
+            throw new WebhookError(
+              'enqueue_timeout',
+              'postgresStore: completeWithin was aborted before the commit; rolled back.',
+              { cause: signal.reason },
+            )
+          failedInWork = false
+          held = true
+        })
+      } catch (error) {
+        // `work`'s own error as it is; a failure of the store's statements or of the commit as a
+        // store error. Either way nothing was committed (a COMMIT cut mid-way is the exception:
+        // then the provider's retry finds the id done and is answered duplicate).
+        if (failedInWork) throw error
+        throw new WebhookStoreError(
+          'store_unavailable',
+          'postgresStore: completeWithin failed; is PostgreSQL reachable?',
+          {
+            cause: error,
+          },
+        )
+      }
+      return held
+    },
     async close() {
       // The client belongs to the caller; there is nothing of ours to free.
     },
   }
+  if (transaction !== undefined) Object.defineProperty(store, TRANSACTIONAL_STORE, { value: true })
+  return store
 }
 
 export {

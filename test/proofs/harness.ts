@@ -2,9 +2,10 @@
 // retries like Stripe does, and a bounded-concurrency runner.
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { Agent, type ClientRequest, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { signStripeRequest } from '../../src/testing/index.js'
+import type { CutMode, TcpProxy } from '../helpers/tcp-proxy.js'
 import type { InboxProcessMessage } from './fixtures/inbox-process.js'
 import type { WorkerMessage as StoreWorkerMessage, WorkerConfig } from './fixtures/worker.js'
 
@@ -135,39 +136,80 @@ export interface Answer {
 // and on 2 shared cores fetch's per-request cost made the test client the bottleneck.
 const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 
+class NoAnswerError extends Error {}
+
+// One timer for every request in flight, not an AbortSignal.timeout each: with thousands of
+// requests, the signals, their timers and listeners cost more of the test process's CPU than the
+// requests' own JavaScript (measured with --cpu-prof).
+const deadlines = new Map<ClientRequest, number>()
+let sweeper: ReturnType<typeof setInterval> | undefined
+function watch(request: ClientRequest, timeoutMs: number): void {
+  deadlines.set(request, Date.now() + timeoutMs)
+  sweeper ??= setInterval(() => {
+    const now = Date.now()
+    for (const [pending, deadline] of deadlines) {
+      if (deadline <= now) {
+        deadlines.delete(pending)
+        pending.destroy(new NoAnswerError())
+      }
+    }
+    if (deadlines.size === 0) {
+      clearInterval(sweeper)
+      sweeper = undefined
+    }
+  }, 250)
+  sweeper.unref()
+}
+
 function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number) {
   return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
     const request = httpRequest(
       url,
-      {
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        signal: AbortSignal.timeout(timeoutMs),
-      },
+      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
       (response) => {
         const chunks: Buffer[] = []
         response.on('data', (chunk: Buffer) => chunks.push(chunk))
         response.on('error', reject)
-        response.on('end', () =>
+        response.on('end', () => {
+          deadlines.delete(request)
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
             text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        )
+          })
+        })
       },
     )
-    request.on('error', reject)
+    watch(request, timeoutMs)
+    request.on('error', (error) => {
+      deadlines.delete(request)
+      reject(error)
+    })
     request.end(body)
   })
 }
 
-/** One delivery attempt, signed anew like Stripe signs every attempt. */
+// Stripe signs `<seconds>.<body>`: every attempt of one event within one second carries the same
+// header, so it is computed once per event and second (the copies and retries of an event
+// arrive within milliseconds of each other) instead of once per attempt.
+const signatures = new Map<string, Promise<Awaited<ReturnType<typeof signStripeRequest>>>>()
+function signed(id: string): Promise<Awaited<ReturnType<typeof signStripeRequest>>> {
+  const now = Date.now()
+  const key = `${Math.floor(now / 1000)}:${id}`
+  let found = signatures.get(key)
+  if (!found) {
+    if (signatures.size > 5_000) signatures.clear()
+    found = signStripeRequest({ secret: SECRET, body: stripeEvent(id), now })
+    signatures.set(key, found)
+  }
+  return found
+}
+
+/** One delivery attempt, signed like Stripe signs every attempt (with the current time). */
 export async function deliver(url: string, id: string, timeoutMs = 15_000): Promise<Answer> {
-  const signed = await signStripeRequest({ secret: SECRET, body: stripeEvent(id) })
+  const request = await signed(id)
   try {
-    const response = await post(url, signed.headers as Record<string, string>, signed.body as string, timeoutMs)
+    const response = await post(url, request.headers as Record<string, string>, request.body as string, timeoutMs)
     const header = (name: string) => {
       const value = response.headers[name]
       return typeof value === 'string' ? value : undefined
@@ -185,9 +227,7 @@ export async function deliver(url: string, id: string, timeoutMs = 15_000): Prom
     return answer
   } catch (error) {
     // A delivery that never gets an answer is exactly what the store timeout must prevent.
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new Error(`delivery of ${id} got no answer within ${timeoutMs} ms`)
-    }
+    if (error instanceof NoAnswerError) throw new Error(`delivery of ${id} got no answer within ${timeoutMs} ms`)
     return { status: 0, error: (error as { code?: string }).code ?? String(error) }
   }
 }
@@ -236,6 +276,73 @@ export async function pool<I, O>(items: readonly I[], limit: number, work: (item
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
   return results
+}
+
+/** What {@link deliverThroughCuts} saw: every delivery (the probes' retries last) and the probes' answers during the cuts. */
+export interface CutFlow {
+  deliveries: RetryingDelivery[]
+  /** Fresh ids delivered while the link was cut, 4 per cut, named `evt_probe_<mode>_<k>`. */
+  probes: string[]
+  /** Their answers during the cut, in `probes` order. */
+  probeAnswers: Answer[]
+}
+
+/**
+ * A provider's steady flow of `ids` (`concurrency` at a time, each retried until 200) while the
+ * proxy's link is cut once per mode: at 1/(n+1), 2/(n+1), ... of the flow, for `cutMs` each.
+ * During each cut, 4 fresh probe ids are delivered once, then `duringCut` runs (given the
+ * `performance.now()` of the cut and the probes so far); after the last restore the probes are
+ * retried like every other id. The link is restored even on failure.
+ */
+export async function deliverThroughCuts(
+  urls: readonly string[],
+  ids: readonly string[],
+  proxy: TcpProxy,
+  {
+    concurrency,
+    cutMs,
+    modes,
+    duringCut,
+  }: {
+    concurrency: number
+    cutMs: number
+    modes: readonly CutMode[]
+    duringCut?: (mode: CutMode, cutAt: number, probes: readonly string[]) => Promise<void>
+  },
+): Promise<CutFlow> {
+  let finished = 0
+  let failed: unknown
+  const flow = pool(ids, concurrency, async (id, i) => {
+    const delivery = await deliverUntilOk(() => urls, id, { first: i })
+    finished++
+    return delivery
+  })
+  flow.catch((error: unknown) => {
+    failed = error
+  })
+  const probes: string[] = []
+  const probeAnswers: Answer[] = []
+  try {
+    for (const [round, mode] of modes.entries()) {
+      const mark = Math.floor((ids.length * (round + 1)) / (modes.length + 1))
+      while (finished < mark && failed === undefined) await sleep(20)
+      if (failed !== undefined) throw failed
+      proxy.cut(mode)
+      const cutAt = performance.now()
+      const fresh = Array.from({ length: 4 }, (_, k) => `evt_probe_${mode}_${k}`)
+      probes.push(...fresh)
+      probeAnswers.push(...(await Promise.all(fresh.map((id, k) => deliver(urls[k % urls.length]!, id)))))
+      await duringCut?.(mode, cutAt, probes)
+      await sleep(Math.max(0, cutMs - (performance.now() - cutAt)))
+      proxy.restore()
+    }
+  } finally {
+    // A failed proof must not leave the link cut for the next one.
+    if (proxy.isCut) proxy.restore()
+  }
+  // The provider keeps retrying the refused probes like every other id.
+  const retriedProbes = await Promise.all(probes.map((id, k) => deliverUntilOk(() => urls, id, { first: k })))
+  return { deliveries: [...(await flow), ...retriedProbes], probes, probeAnswers }
 }
 
 /** Counts of each value. */

@@ -8,6 +8,7 @@ import {
   type Answer,
   closeWorkers,
   deliver,
+  deliverThroughCuts,
   deliverUntilOk,
   pool,
   SECRET,
@@ -225,51 +226,29 @@ export async function proveOutage(
     )
     const urls = workers.map((worker) => worker.url)
     const ids = range(events).map((i) => `evt_outage_${i}`)
-    let finished = 0
-    let failed: unknown
     const started = performance.now()
-    const flow = pool(ids, concurrency, async (id, i) => {
-      const delivery = await deliverUntilOk(() => urls, id, { first: i })
-      finished++
-      return delivery
-    })
-    flow.catch((error: unknown) => {
-      failed = error
-    })
-
-    const probes: string[] = []
-    const probeAnswers: Answer[] = []
     const snapshots: { done: number; enqueued: number }[] = []
-    for (const [round, mode] of modes.entries()) {
-      const target = Math.floor((events * (round + 1)) / (modes.length + 1))
-      while (finished < target && failed === undefined) await sleep(20)
-      if (failed !== undefined) throw failed
-      proxy.cut(mode)
-      const cutAt = performance.now()
-      // Fresh ids delivered while the store is unreachable: each one must be answered 503.
-      const fresh = range(4).map((k) => `evt_probe_${mode}_${k}`)
-      probes.push(...fresh)
-      probeAnswers.push(...(await Promise.all(fresh.map((id, k) => deliver(urls[k % urls.length]!, id)))))
-      // Commands in flight when the link went down have landed or died by now.
-      await sleep(Math.max(0, 300 - (performance.now() - cutAt)))
-      const done = await db.done(ns, [...ids, ...probes])
-      const enqueued = new Set((await db.enqueued(ns)).map((entry) => entry.id))
-      expect(
-        [...done].filter((id) => !enqueued.has(id)),
-        `ids marked done but never enqueued (${mode} cut)`,
-      ).toEqual([])
-      snapshots.push({ done: done.size, enqueued: enqueued.size })
-      await sleep(Math.max(0, cutMs - (performance.now() - cutAt)))
-      proxy.restore()
-    }
+    const { deliveries, probes, probeAnswers } = await deliverThroughCuts(urls, ids, proxy, {
+      concurrency,
+      cutMs,
+      modes,
+      async duringCut(mode, cutAt, probesSoFar) {
+        // Commands in flight when the link went down have landed or died by now.
+        await sleep(Math.max(0, 300 - (performance.now() - cutAt)))
+        const done = await db.done(ns, [...ids, ...probesSoFar])
+        const enqueued = new Set((await db.enqueued(ns)).map((entry) => entry.id))
+        expect(
+          [...done].filter((id) => !enqueued.has(id)),
+          `ids marked done but never enqueued (${mode} cut)`,
+        ).toEqual([])
+        snapshots.push({ done: done.size, enqueued: enqueued.size })
+      },
+    })
     expect(
       probeAnswers.map((a) => a.status),
       'deliveries while the store was unreachable',
     ).toEqual(probes.map(() => 503))
 
-    // The provider keeps retrying the refused probes like every other id.
-    const retriedProbes = await Promise.all(probes.map((id, k) => deliverUntilOk(() => urls, id, { first: k })))
-    const deliveries = [...(await flow), ...retriedProbes]
     const elapsedMs = Math.round(performance.now() - started)
     const all = [...ids, ...probes]
     const enqueued = await expectEnqueuedOnce(db, ns, all)

@@ -8,6 +8,7 @@ import {
   type Answer,
   closeWorkers,
   deliver,
+  deliverThroughCuts,
   deliverUntilOk,
   pool,
   runId,
@@ -18,7 +19,7 @@ import {
 } from '../proofs/harness.js'
 import { type CountingConsumer, startConsumer } from './fixtures/consumers.js'
 import type { Engine, EngineNames } from './fixtures/engines.js'
-import type { QueueWorkerConfig, QueueWorkerSettings } from './fixtures/queue-worker.js'
+import type { QueueWorkerConfig, QueueWorkerRequest, QueueWorkerSettings } from './fixtures/queue-worker.js'
 
 const WORKER = fileURLToPath(new URL('./fixtures/queue-worker.ts', import.meta.url))
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -57,9 +58,9 @@ function log(title: string, measured: Measured): void {
 }
 
 /**
- * One engine's proof rig, opened once for all three proofs (starting Node processes is the slowest
- * part): the counting consumer, a TCP proxy in front of the engine, and receiving processes that
- * reach the engine through it and share one Redis dedupe store.
+ * One engine's proof rig, opened once for all three proofs: the counting consumer, a TCP proxy in
+ * front of the engine, and the receiving processes (shared by every engine, see
+ * {@link closeReceivers}) reaching the engine through it, with one Redis dedupe store.
  */
 export interface EngineRig {
   readonly engine: Engine
@@ -73,19 +74,51 @@ export interface EngineRig {
 
 const DEFAULT_PORTS: Record<Engine, number> = { bullmq: 6379, 'pg-boss': 5432, amqp: 5672, nats: 4222 }
 
+/** Sends one request to a receiving process and resolves on its answer. */
+function ask(worker: Worker, request: QueueWorkerRequest): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const listener = (message: { type?: string; request?: string; message?: string }) => {
+      if ((message?.type !== 'done' && message?.type !== 'failed') || message.request !== request.type) return
+      worker.child.off('message', listener)
+      if (message.type === 'done') resolve()
+      else reject(new Error(`${worker.name}: ${request.type} failed: ${message.message}`))
+    }
+    worker.child.on('message', listener)
+    worker.child.send(request)
+  })
+}
+
+let receivers: Promise<Worker[]> | undefined
+
+/** The receiving processes every engine's rig uses, started on first use. */
+function sharedReceivers(processes: number): Promise<Worker[]> {
+  receivers ??= startWorkers(
+    range(processes).map((i): QueueWorkerConfig => ({ name: `w${i}`, redisUrl: URLS.redis, secret: SECRET })),
+    WORKER,
+  )
+  return receivers
+}
+
+/** Stops the shared receiving processes (after the last rig closed). */
+export async function closeReceivers(): Promise<void> {
+  const started = receivers
+  receivers = undefined
+  if (started) await closeWorkers(await started.catch(() => []))
+}
+
 export async function openRig(engine: Engine, { processes = 3 } = {}): Promise<EngineRig> {
   const run = runId()
   const names = namesFor(engine, run)
   const namespace = `wi-proof-store-${run}:`
   const target = new URL(engineUrl(engine))
+  const workers = await sharedReceivers(processes)
   const proxy = await startTcpProxy({
     target: { host: target.hostname, port: Number(target.port || DEFAULT_PORTS[engine]) },
   })
-  const consumer = await startConsumer(engine, URLS, names)
-  let workers: Worker[] = []
+  let consumer: CountingConsumer | undefined
   async function close(): Promise<void> {
-    await closeWorkers(workers)
-    await consumer.close()
+    await Promise.allSettled(workers.map((worker) => ask(worker, { type: 'release' })))
+    await consumer?.close()
     await proxy.close()
     const { Redis } = await import('ioredis')
     const redis = new Redis(URLS.redis)
@@ -94,47 +127,23 @@ export async function openRig(engine: Engine, { processes = 3 } = {}): Promise<E
     redis.disconnect()
   }
   try {
-    workers = await startWorkers(
-      range(processes).map(
-        (i): QueueWorkerConfig => ({
-          name: `w${i}`,
-          engine,
-          engineUrl: viaProxy(engineUrl(engine), proxy.port),
-          redisUrl: URLS.redis,
-          namespace,
-          secret: SECRET,
-          ...EXACTLY_ONCE,
-          ...names,
-        }),
-      ),
-      WORKER,
-    )
+    consumer = await startConsumer(engine, URLS, names)
+    const opened = { engine, engineUrl: viaProxy(engineUrl(engine), proxy.port), namespace, ...names }
+    await Promise.all(workers.map((worker) => ask(worker, { type: 'open', target: opened, settings: EXACTLY_ONCE })))
   } catch (error) {
     await close()
     throw error
   }
+  const counting = consumer
   return {
     engine,
-    consumer,
+    consumer: counting,
     workers,
     proxy,
     close,
     async configure(settings) {
-      await Promise.all(
-        workers.map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              const listener = (message: { type?: string }) => {
-                if (message?.type !== 'configured') return
-                worker.child.off('message', listener)
-                resolve()
-              }
-              worker.child.on('message', listener)
-              worker.child.send({ type: 'configure', settings })
-            }),
-        ),
-      )
-      consumer.reset()
+      await Promise.all(workers.map((worker) => ask(worker, { type: 'configure', settings })))
+      counting.reset()
     },
   }
 }
@@ -167,21 +176,30 @@ function expectProcessedOnce(consumer: CountingConsumer, ids: readonly string[])
 const redelivered = (consumer: CountingConsumer) => [...consumer.received.values()].reduce((sum, n) => sum + n - 1, 0)
 
 /**
- * Proof 1: several processes, one store, every id delivered `copies` times, the copies racing in
- * different processes: the consumer processes each id exactly once.
+ * Proof 1: several processes, one store, every id delivered `copies` times. The first copies race
+ * at once, one in each process (every process takes part in every id's claim race); the rest
+ * arrive as soon as the first copy was answered 200, while the losers of the race are still
+ * retrying their 409s, as a provider's late duplicates do. The consumer processes each id exactly
+ * once. (All copies at once would add only more 409s and retries of the same race: the
+ * processes are the racers, and three copies already put each of them in it.)
  */
 export async function proveQueueExactlyOnce(
   rig: EngineRig,
-  { events = 300, copies = 5, concurrency = 30 } = {},
+  { events = 1_000, copies = 5, concurrency = 40 } = {},
 ): Promise<Measured> {
   const { engine, consumer } = rig
   await rig.configure(EXACTLY_ONCE)
   const urls = rig.workers.map((worker) => worker.url)
+  const racing = Math.min(copies, urls.length)
   const ids = range(events).map((i) => `evt_${i}`)
   const started = performance.now()
-  const deliveries = await pool(ids, concurrency, (id, i) =>
-    Promise.all(range(copies).map((k) => deliverUntilOk(() => urls, id, { first: i + k }))),
-  )
+  const deliveries = await pool(ids, concurrency, async (id, i) => {
+    // Copy k goes first to process (i + k) mod n.
+    const race = range(racing).map((k) => deliverUntilOk(() => urls, id, { first: i + k }))
+    await Promise.race(race)
+    const late = range(copies - racing).map((j) => deliverUntilOk(() => urls, id, { first: i + racing + j }))
+    return Promise.all([...race, ...late])
+  })
   await drained(consumer, ids)
   const elapsedMs = Math.round(performance.now() - started)
   expectProcessedOnce(consumer, ids)
@@ -196,6 +214,7 @@ export async function proveQueueExactlyOnce(
     processes: rig.workers.length,
     events,
     deliveries: events * copies,
+    racing,
     attempts: answers.length,
     engineRedeliveries: redelivered(consumer),
     elapsedMs,
@@ -249,64 +268,34 @@ export async function proveEngineOutage(
 ): Promise<Measured> {
   const { engine, consumer, proxy } = rig
   await rig.configure({ leaseMs: 2_500, enqueueTimeoutMs: 1_000, storeTimeoutMs: 1_000 })
-  try {
-    const urls = rig.workers.map((worker) => worker.url)
-    const ids = range(events).map((i) => `evt_outage_${i}`)
-    let finished = 0
-    let failed: unknown
-    const started = performance.now()
-    const flow = pool(ids, concurrency, async (id, i) => {
-      const delivery = await deliverUntilOk(() => urls, id, { first: i })
-      finished++
-      return delivery
-    })
-    flow.catch((error: unknown) => {
-      failed = error
-    })
-    const probes: string[] = []
-    const probeAnswers: Answer[] = []
-    for (const [round, mode] of modes.entries()) {
-      const mark = Math.floor((events * (round + 1)) / (modes.length + 1))
-      while (finished < mark && failed === undefined) await sleep(20)
-      if (failed !== undefined) throw failed
-      proxy.cut(mode)
-      const cutAt = performance.now()
-      const fresh = range(4).map((k) => `evt_probe_${mode}_${k}`)
-      probes.push(...fresh)
-      probeAnswers.push(...(await Promise.all(fresh.map((id, k) => deliver(urls[k % urls.length]!, id)))))
-      await sleep(Math.max(0, cutMs - (performance.now() - cutAt)))
-      proxy.restore()
-    }
-    expect(
-      probeAnswers.map((a) => a.status >= 500 && a.status <= 503),
-      `deliveries while ${engine} was unreachable: ${probeAnswers.map((a) => `${a.status} ${a.error}`).join(', ')}`,
-    ).toEqual(probes.map(() => true))
-    const retriedProbes = await Promise.all(probes.map((id, k) => deliverUntilOk(() => urls, id, { first: k })))
-    const deliveries = [...(await flow), ...retriedProbes]
-    const all = [...ids, ...probes]
-    await drained(consumer, all)
-    const elapsedMs = Math.round(performance.now() - started)
-    expectProcessedOnce(consumer, all)
-    const answers = deliveries.flatMap((d) => d.answers)
-    const statuses = tally(answers.map((a) => String(a.status)))
-    expect(
-      [...statuses.keys()].filter((s) => !['200', '409', '500', '503'].includes(s)),
-      'unexpected statuses',
-    ).toEqual([])
-    const measured = {
-      engine,
-      events: all.length,
-      cuts: modes.join('+'),
-      attempts: answers.length,
-      answered5xx: (statuses.get('500') ?? 0) + (statuses.get('503') ?? 0),
-      answered409: statuses.get('409') ?? 0,
-      engineRedeliveries: redelivered(consumer),
-      elapsedMs,
-    }
-    log(`${engine} engine unreachable mid-run`, measured)
-    return measured
-  } finally {
-    // A failed proof must not leave the link cut for the next one.
-    if (proxy.isCut) proxy.restore()
+  const urls = rig.workers.map((worker) => worker.url)
+  const ids = range(events).map((i) => `evt_outage_${i}`)
+  const started = performance.now()
+  const { deliveries, probes, probeAnswers } = await deliverThroughCuts(urls, ids, proxy, { concurrency, cutMs, modes })
+  expect(
+    probeAnswers.map((a) => a.status >= 500 && a.status <= 503),
+    `deliveries while ${engine} was unreachable: ${probeAnswers.map((a) => `${a.status} ${a.error}`).join(', ')}`,
+  ).toEqual(probes.map(() => true))
+  const all = [...ids, ...probes]
+  await drained(consumer, all)
+  const elapsedMs = Math.round(performance.now() - started)
+  expectProcessedOnce(consumer, all)
+  const answers = deliveries.flatMap((d) => d.answers)
+  const statuses = tally(answers.map((a) => String(a.status)))
+  expect(
+    [...statuses.keys()].filter((s) => !['200', '409', '500', '503'].includes(s)),
+    'unexpected statuses',
+  ).toEqual([])
+  const measured = {
+    engine,
+    events: all.length,
+    cuts: modes.join('+'),
+    attempts: answers.length,
+    answered5xx: (statuses.get('500') ?? 0) + (statuses.get('503') ?? 0),
+    answered409: statuses.get('409') ?? 0,
+    engineRedeliveries: redelivered(consumer),
+    elapsedMs,
   }
+  log(`${engine} engine unreachable mid-run`, measured)
+  return measured
 }

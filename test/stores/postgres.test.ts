@@ -2,7 +2,7 @@ import pg from 'pg'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isWebhookError } from '../../src/errors.js'
-import { type PostgresQuery, postgresSchema, postgresStore } from '../../src/stores/postgres.js'
+import { type PostgresQuery, pgPoolTransaction, postgresSchema, postgresStore } from '../../src/stores/postgres.js'
 import { testDedupeStore } from '../../src/testing/store-suite.js'
 import { databaseUrl, requireService } from '../helpers/services.js'
 
@@ -212,6 +212,58 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
     // An id that looks like a stored hash is hashed again, so it cannot take the long id's place.
     const stored = keys.rows[0].key as string
     expect((await store.claim([stored], { leaseMs: 60_000 })).state).toBe('claimed')
+  })
+
+  it('completeWithin: completes and commits the caller’s write together; rolls both back when the write throws; runs nothing for a lapsed token', async () => {
+    const name = table('within')
+    await pool.query(`CREATE TABLE ${name}_outbox (key text PRIMARY KEY)`)
+    tables.push(`${name}_outbox`)
+    const store = postgresStore({ query: poolQuery, table: name, transaction: pgPoolTransaction(pool) })
+    const write = (key: string) => async (query: PostgresQuery) => {
+      await query(`INSERT INTO ${name}_outbox (key) VALUES ($1)`, [key])
+    }
+    const outbox = async () => (await pool.query(`SELECT key FROM ${name}_outbox ORDER BY key`)).rows.map((r) => r.key)
+
+    const a = await store.claim(['k:a'], { leaseMs: 10_000 })
+    if (a.state !== 'claimed') throw new Error('not claimed')
+    expect(await store.completeWithin(['k:a'], a.token, { retentionMs: 60_000 }, write('a'))).toBe(true)
+    expect(await outbox()).toEqual(['a'])
+    expect((await store.claim(['k:a'], { leaseMs: 10_000 })).state).toBe('duplicate')
+
+    const b = await store.claim(['k:b'], { leaseMs: 10_000 })
+    if (b.state !== 'claimed') throw new Error('not claimed')
+    const failure = new Error('the write fails after its insert')
+    const thrown = await store
+      .completeWithin(['k:b'], b.token, { retentionMs: 60_000 }, async (query) => {
+        await write('b')(query)
+        throw failure
+      })
+      .catch((e: unknown) => e)
+    expect(thrown, 'the write’s own error, unchanged').toBe(failure)
+    expect(await outbox()).toEqual(['a'])
+    // The completion was rolled back too: the claim is still held, so the holder can release it.
+    expect(await store.release(['k:b'], b.token)).toBe(true)
+
+    const c = await store.claim(['k:c'], { leaseMs: 10_000 })
+    if (c.state !== 'claimed') throw new Error('not claimed')
+    let ran = false
+    const lapsed = await store.completeWithin(['k:c'], 'another-token', { retentionMs: 60_000 }, async () => {
+      ran = true
+    })
+    expect({ lapsed, ran }).toEqual({ lapsed: false, ran: false })
+    const aborted = new AbortController()
+    aborted.abort()
+    const abort = await store
+      .completeWithin(['k:c'], c.token, { retentionMs: 60_000, signal: aborted.signal }, write('c'))
+      .catch((e: unknown) => e)
+    expect(isWebhookError(abort) && abort.code).toBe('enqueue_timeout')
+    expect(await outbox(), 'an aborted delivery commits nothing').toEqual(['a'])
+    expect(await store.release(['k:c'], c.token)).toBe(true)
+
+    const plain = postgresStore({ query: poolQuery, table: name })
+    await expect(plain.completeWithin(['k:d'], 't', { retentionMs: 1 }, async () => {})).rejects.toThrow(
+      /pass `transaction`/,
+    )
   })
 
   it('close() leaves the caller’s pool usable', async () => {
