@@ -52,6 +52,11 @@ export interface SimulationOptions {
   sleep?: (ms: number) => Promise<void>
   /** Called after every attempt with the counts so far. */
   onProgress?: (progress: SimulationProgress) => void
+  /**
+   * Called with each attempt's record as soon as its outcome is known (before the retry wait), so
+   * that a test can check the endpoint's state at the moment the provider saw the answer.
+   */
+  onAttempt?: (attempt: AttemptRecord) => void
   /** Stops scheduling retries and new attempts. */
   signal?: AbortSignal
   /**
@@ -119,6 +124,9 @@ export interface SimulationReport {
   /** Every attempt, in the order answered. */
   log: AttemptRecord[]
 }
+
+/** Providers whose event id is a header outside the signed bytes, and whose samples carry no id. */
+const ID_OUTSIDE_BODY: ReadonlySet<string> = new Set(['github', 'shopify', 'linear'])
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
@@ -249,11 +257,17 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
     ((ms: number) =>
       new Promise<void>((resolve) => {
         if (stop.signal.aborted) return resolve()
-        const timer = setTimeout(resolve, ms)
-        stop.signal.addEventListener('abort', () => {
+        // One listener per wait, removed when the wait ends: a long run would otherwise pile
+        // thousands on the signal.
+        const onAbort = () => {
           clearTimeout(timer)
           resolve()
-        })
+        }
+        const timer = setTimeout(() => {
+          stop.signal.removeEventListener('abort', onAbort)
+          resolve()
+        }, ms)
+        stop.signal.addEventListener('abort', onAbort, { once: true })
       }))
   let unreachable: string | undefined
   let answered = false
@@ -286,7 +300,12 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
   const events = Array.from({ length: count }, (_, index) => {
     const id = eventId(profile.provider, run, index)
     const type = types[index % types.length] as string
-    const body = options.payload ?? sampleEvent(profile.provider, type, { id, now: clock() }).body
+    const sample = sampleEvent(profile.provider, type, { id, now: clock() }).body
+    // Where the id travels only in an unsigned header, two samples of one type would be the same
+    // signed bytes, which a receiver rightly takes for one event (a replay under a new header):
+    // such samples carry the simulation's id so that distinct events stay distinct.
+    const body =
+      options.payload ?? (ID_OUTSIDE_BODY.has(profile.provider) ? { ...sample, simulation_event_id: id } : sample)
     return { id, type, body }
   })
   const order = events.map((_, index) => index)
@@ -331,7 +350,9 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
         unreachable = result.code
         stop.abort()
       }
-      log.push({ eventId: event.id, delivery, retry, outcome, latencyMs: Math.round(result.latencyMs * 10) / 10 })
+      const attempt = { eventId: event.id, delivery, retry, outcome, latencyMs: Math.round(result.latencyMs * 10) / 10 }
+      log.push(attempt)
+      options.onAttempt?.(attempt)
       if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
         if (saysDuplicate(result.body)) duplicatesAnswered++
         else if (acceptedOnce.has(event.id)) acceptedAgain++
