@@ -77,11 +77,13 @@ describe.skipIf(!hasPostgres)('faults over PostgreSQL', () => {
 })
 
 // The PostgreSQL inbox and its worker, with the CLI's simulator as the fault engine.
-const INBOX_EVENTS = runs(300, 10_000)
+const INBOX_EVENTS = runs(200, 10_000)
+// CI: Linear exactly-once (4xx final, 3 retries: the strict case for answers) and Stripe
+// at-least-once; the full run adds Stripe exactly-once.
 const INBOX_CASES: { provider: SimulatedProvider; mode: ProcessingMode }[] = [
-  { provider: 'stripe', mode: 'exactly-once' },
-  { provider: 'linear', mode: 'exactly-once' },
-  { provider: 'stripe', mode: 'at-least-once' },
+  { provider: 'linear', mode: 'exactly-once' as const },
+  { provider: 'stripe', mode: 'at-least-once' as const },
+  ...(FULL ? [{ provider: 'stripe', mode: 'exactly-once' } as const] : []),
 ]
 
 describe.skipIf(!hasPostgres)('faults over the PostgreSQL inbox and its worker (simulator over HTTP)', () => {
