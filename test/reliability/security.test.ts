@@ -66,6 +66,7 @@ async function refused(c: PresetCase, request: WebhookRequest, secrets = [c.secr
 }
 
 describe('every preset accepts what its signer signs (the ground the properties stand on)', () => {
+  record('presets', { count: PRESETS.length })
   it.each(PRESETS.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const request = await signEvent(c, { secret: c.secrets[0], id: 'evt_base_1', note: 'base', now: NOW })
     const result = await c.create([c.secrets[0]]).verify(request, { now: NOW })
