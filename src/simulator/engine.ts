@@ -1,6 +1,7 @@
 // The provider simulator: delivers events to an endpoint the way a provider's delivery system
 // does (its signer, its retry schedule, Retry-After, duplicates, reordering, broken connections)
 // and counts what came back. Used by `webhook-inbox simulate` and importable by tests.
+import { setMaxListeners } from 'node:events'
 import { configInvariant } from '../errors.js'
 import { type SampleProvider, sampleEvent, sampleEventTypes } from '../testing/samples.js'
 import type { WebhookRequest } from '../types.js'
@@ -250,6 +251,8 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
   const random = mulberry32(seed)
   const clock = options.now ?? Date.now
   const stop = new AbortController()
+  // Every event waiting for a retry listens on it at once: thousands in a large run, legitimately.
+  setMaxListeners(0, stop.signal)
   if (options.signal?.aborted) stop.abort()
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true })
   const sleep =
