@@ -328,15 +328,19 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
 
   async function deliver(event: (typeof events)[number], delivery: number): Promise<void> {
     deliveries++
-    let request = await sign(event, 0)
+    let request: WebhookRequest | undefined
+    let reason: FailureReason | undefined
     for (let retry = 0; ; retry++) {
       if (stop.signal.aborted) return
       const drop = failConnection > 0 && random() < failConnection
-      const result = await slots.run(() =>
-        stop.signal.aborted
-          ? Promise.resolve(undefined)
-          : sendAttempt(request, { connections: pool, timeoutMs, dropMidBody: drop }),
-      )
+      // Signed once a connection slot is free, as a provider signs when it sends: signing before
+      // the wait made attempts queued behind many others arrive with stale timestamps (Linear
+      // refuses a body timestamp older than 60 s).
+      const result = await slots.run(async () => {
+        if (stop.signal.aborted) return undefined
+        if (!request || profile.resignsRetries) request = await sign(event, retry, reason)
+        return sendAttempt(request, { connections: pool, timeoutMs, dropMidBody: drop })
+      })
       if (!result) return
       const outcome = outcomeOf(result)
       statuses[outcome] = (statuses[outcome] ?? 0) + 1
@@ -369,7 +373,7 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
       if (delay === undefined) return
       const asked = result.kind === 'response' ? retryAfterMs(result.headers['retry-after'], clock()) : undefined
       await sleep(scale(asked ?? delay))
-      if (profile.resignsRetries) request = await sign(event, retry + 1, reasonOf(result))
+      reason = reasonOf(result)
     }
   }
 

@@ -252,6 +252,19 @@ describe('simulateProvider: duplicates, reordering, broken connections, concurre
     }
   })
 
+  it('signs each attempt when a connection slot frees, not before waiting for one', async () => {
+    // The clock moves one second per request the endpoint receives: an attempt signed before it
+    // queued for a slot would carry the time of the run's start.
+    let clock = 1_800_000_000_000
+    const { received, url } = await endpoint((_, response) => response.writeHead(200).end())
+    server?.prependListener('request', () => {
+      clock += 1000
+    })
+    await simulateProvider({ provider: 'stripe', secret: SECRET, url, events: 5, concurrency: 1, now: () => clock })
+    const stamps = received.map((r) => Number(/t=(\d+)/.exec(String(r.headers['stripe-signature']))?.[1]))
+    expect(stamps).toEqual([0, 1, 2, 3, 4].map((n) => 1_800_000_000 + n))
+  })
+
   it('keeps at most `concurrency` requests in flight', async () => {
     const target = await endpoint((_n, response) => response.writeHead(200).end())
     await simulateProvider({ provider: 'github', secret: SECRET, url: target.url, events: 40, concurrency: 3 })
