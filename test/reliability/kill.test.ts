@@ -29,7 +29,7 @@ const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
 const hasPostgres = await requireService('PostgreSQL', () => tcpProbe(databaseUrl()))
 const SCRIPT = fileURLToPath(new URL('./processes/fault-process.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const EVENTS = runs(150, 3_000)
+const EVENTS = runs(150, 2_000)
 const run = `${process.pid}_${Date.now().toString(36)}`
 // Stripe's schedule divided by 1000, with Retry-After honoured in real seconds: `fast` would also
 // divide the in-flight answer's Retry-After (1 s) by 1000 while the lease a killed receiver left
