@@ -1,6 +1,7 @@
 // The provider simulator: delivers events to an endpoint the way a provider's delivery system
 // does (its signer, its retry schedule, Retry-After, duplicates, reordering, broken connections)
 // and counts what came back. Used by `webhook-inbox simulate` and importable by tests.
+import { setMaxListeners } from 'node:events'
 import { configInvariant } from '../errors.js'
 import { type SampleProvider, sampleEvent, sampleEventTypes } from '../testing/samples.js'
 import type { WebhookRequest } from '../types.js'
@@ -52,6 +53,11 @@ export interface SimulationOptions {
   sleep?: (ms: number) => Promise<void>
   /** Called after every attempt with the counts so far. */
   onProgress?: (progress: SimulationProgress) => void
+  /**
+   * Called with each attempt's record as soon as its outcome is known (before the retry wait), so
+   * that a test can check the endpoint's state at the moment the provider saw the answer.
+   */
+  onAttempt?: (attempt: AttemptRecord) => void
   /** Stops scheduling retries and new attempts. */
   signal?: AbortSignal
   /**
@@ -119,6 +125,9 @@ export interface SimulationReport {
   /** Every attempt, in the order answered. */
   log: AttemptRecord[]
 }
+
+/** Providers whose event id is a header outside the signed bytes, and whose samples carry no id. */
+const ID_OUTSIDE_BODY: ReadonlySet<string> = new Set(['github', 'shopify', 'linear'])
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
@@ -242,6 +251,8 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
   const random = mulberry32(seed)
   const clock = options.now ?? Date.now
   const stop = new AbortController()
+  // Every event waiting for a retry listens on it at once: thousands in a large run, legitimately.
+  setMaxListeners(0, stop.signal)
   if (options.signal?.aborted) stop.abort()
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true })
   const sleep =
@@ -249,11 +260,17 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
     ((ms: number) =>
       new Promise<void>((resolve) => {
         if (stop.signal.aborted) return resolve()
-        const timer = setTimeout(resolve, ms)
-        stop.signal.addEventListener('abort', () => {
+        // One listener per wait, removed when the wait ends: a long run would otherwise pile
+        // thousands on the signal.
+        const onAbort = () => {
           clearTimeout(timer)
           resolve()
-        })
+        }
+        const timer = setTimeout(() => {
+          stop.signal.removeEventListener('abort', onAbort)
+          resolve()
+        }, ms)
+        stop.signal.addEventListener('abort', onAbort, { once: true })
       }))
   let unreachable: string | undefined
   let answered = false
@@ -286,7 +303,12 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
   const events = Array.from({ length: count }, (_, index) => {
     const id = eventId(profile.provider, run, index)
     const type = types[index % types.length] as string
-    const body = options.payload ?? sampleEvent(profile.provider, type, { id, now: clock() }).body
+    const sample = sampleEvent(profile.provider, type, { id, now: clock() }).body
+    // Where the id travels only in an unsigned header, two samples of one type would be the same
+    // signed bytes, which a receiver rightly takes for one event (a replay under a new header):
+    // such samples carry the simulation's id so that distinct events stay distinct.
+    const body =
+      options.payload ?? (ID_OUTSIDE_BODY.has(profile.provider) ? { ...sample, simulation_event_id: id } : sample)
     return { id, type, body }
   })
   const order = events.map((_, index) => index)
@@ -306,15 +328,19 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
 
   async function deliver(event: (typeof events)[number], delivery: number): Promise<void> {
     deliveries++
-    let request = await sign(event, 0)
+    let request: WebhookRequest | undefined
+    let reason: FailureReason | undefined
     for (let retry = 0; ; retry++) {
       if (stop.signal.aborted) return
       const drop = failConnection > 0 && random() < failConnection
-      const result = await slots.run(() =>
-        stop.signal.aborted
-          ? Promise.resolve(undefined)
-          : sendAttempt(request, { connections: pool, timeoutMs, dropMidBody: drop }),
-      )
+      // Signed once a connection slot is free, as a provider signs when it sends: signing before
+      // the wait made attempts queued behind many others arrive with stale timestamps (Linear
+      // refuses a body timestamp older than 60 s).
+      const result = await slots.run(async () => {
+        if (stop.signal.aborted) return undefined
+        if (!request || profile.resignsRetries) request = await sign(event, retry, reason)
+        return sendAttempt(request, { connections: pool, timeoutMs, dropMidBody: drop })
+      })
       if (!result) return
       const outcome = outcomeOf(result)
       statuses[outcome] = (statuses[outcome] ?? 0) + 1
@@ -331,7 +357,9 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
         unreachable = result.code
         stop.abort()
       }
-      log.push({ eventId: event.id, delivery, retry, outcome, latencyMs: Math.round(result.latencyMs * 10) / 10 })
+      const attempt = { eventId: event.id, delivery, retry, outcome, latencyMs: Math.round(result.latencyMs * 10) / 10 }
+      log.push(attempt)
+      options.onAttempt?.(attempt)
       if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
         if (saysDuplicate(result.body)) duplicatesAnswered++
         else if (acceptedOnce.has(event.id)) acceptedAgain++
@@ -345,7 +373,7 @@ export async function simulateProvider(options: SimulationOptions): Promise<Simu
       if (delay === undefined) return
       const asked = result.kind === 'response' ? retryAfterMs(result.headers['retry-after'], clock()) : undefined
       await sleep(scale(asked ?? delay))
-      if (profile.resignsRetries) request = await sign(event, retry + 1, reasonOf(result))
+      reason = reasonOf(result)
     }
   }
 

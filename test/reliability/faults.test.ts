@@ -9,6 +9,7 @@ import { postgresStore } from '../../src/stores/postgres.js'
 import { redisStore } from '../../src/stores/redis.js'
 import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
 import { runFaults } from './faults.js'
+import { type ProcessingMode, runInboxFaults, type SimulatedProvider } from './inbox-faults.js'
 import { PRESETS, type PresetCase } from './presets.js'
 import { FULL, record, runs, SEED } from './scale.js'
 
@@ -71,6 +72,52 @@ describe.skipIf(!hasPostgres)('faults over PostgreSQL', () => {
       })
       const store = postgresStore({ query: (text, params) => pool.query(text, params as unknown[]), table })
       await check('PostgreSQL', preset, store, SEED + 10 + index)
+    })
+  }
+})
+
+// The PostgreSQL inbox and its worker, with the CLI's simulator as the fault engine.
+const INBOX_EVENTS = runs(200, 10_000)
+// Linear exactly-once (4xx final, 3 retries: the strict case for the answers) and Stripe
+// at-least-once; Stripe exactly-once runs in the SIGKILL runs (kill.test.ts).
+const INBOX_CASES: { provider: SimulatedProvider; mode: ProcessingMode }[] = [
+  { provider: 'linear', mode: 'exactly-once' },
+  { provider: 'stripe', mode: 'at-least-once' },
+]
+
+describe.skipIf(!hasPostgres)('faults over the PostgreSQL inbox and its worker (simulator over HTTP)', () => {
+  for (const [index, { provider, mode }] of INBOX_CASES.entries()) {
+    it(`${provider}, ${mode}`, { timeout: FULL ? 1_800_000 : 120_000 }, async () => {
+      const pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 })
+      pool.on('error', () => {})
+      const table = `reliability_inbox_${run}_${index}`
+      cleanups.push(async () => {
+        await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_keys, ${table}_effects`)
+        await pool.end()
+      })
+      const report = await runInboxFaults({
+        pool,
+        table,
+        provider,
+        mode,
+        events: INBOX_EVENTS,
+        seed: SEED + 20 + index,
+        storeDrop: 0.05,
+        processFailure: 0.2,
+      })
+      record('inbox faults', { backend: 'PostgreSQL inbox', ...report })
+      expect(report.violationSamples).toBe('')
+      expect(report.lost).toBe(0)
+      expect(report.unprocessed).toBe(0)
+      expect(report.processedTwice).toBe(0)
+      expect(report.done).toBe(report.stored)
+      // Events the provider gave up on after every answer asked for a retry: the provider's own
+      // budget (Linear: 3 retries) spent on injected faults; none is expected at these rates.
+      expect(report.providerGaveUp).toBeLessThanOrEqual(Math.ceil(INBOX_EVENTS / 2000))
+      expect(report.stored + report.providerGaveUp).toBe(report.events)
+      expect(report.storeDrops).toBeGreaterThan(0)
+      expect(report.processFailures).toBeGreaterThan(0)
+      expect(report.duplicatesAnswered).toBeGreaterThan(0)
     })
   }
 })

@@ -1,7 +1,9 @@
 // Every preset the property tests exercise: how to build it, how to sign for it, and which
 // headers its signature covers (every other header is attacker-controlled).
 import { generateKeyPairSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import {
+  awsSns,
   bitbucket,
   calendly,
   clerk,
@@ -22,6 +24,7 @@ import {
   mux,
   notion,
   paddle,
+  paypal,
   plaid,
   polar,
   postmark,
@@ -116,6 +119,32 @@ function p256Pair(kid: string) {
     privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
     jwk: { ...publicKey.export({ format: 'jwk' }), kid } as unknown as EcPublicJwk,
+  }
+}
+
+// Certificate schemes: test-only self-signed RSA certificates (test/fixtures/x509), served by a
+// local fetcher at the URL of each trusted key only (nothing leaves the machine). An untrusted
+// key has no certificate on the provider's host: its URL answers 404.
+const x509 = (name: string) => readFileSync(new URL(`../fixtures/x509/${name}`, import.meta.url), 'utf8')
+const RSA_KEYS = [x509('signer-1.key.pem'), x509('signer-2.key.pem')] as const
+const RSA_CERTS = new Map([
+  [RSA_KEYS[0], x509('signer-1.cert.pem')],
+  [RSA_KEYS[1], x509('signer-2.cert.pem')],
+])
+const SNS_TOPIC = 'arn:aws:sns:eu-west-2:999999999999:reliability'
+const snsCertUrl = (key: string) =>
+  `https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-${key === RSA_KEYS[0] ? 'aaaa' : 'bbbb'}.pem`
+const paypalCertUrl = (key: string) =>
+  `https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-${key === RSA_KEYS[0] ? 'aaaa' : 'bbbb'}`
+const PAYPAL_WEBHOOK_ID = 'WH-RELIABILITY-1'
+
+function certificateFetch(trusted: readonly string[], urlOf: (key: string) => string) {
+  const routes = new Map(trusted.map((key) => [urlOf(key), RSA_CERTS.get(key)]))
+  return async (url: string) => {
+    const text = routes.get(url)
+    return text === undefined
+      ? { ok: false, status: 404, text: async () => 'not found' }
+      : { ok: true, status: 200, text: async () => text }
   }
 }
 
@@ -416,10 +445,48 @@ export const PRESETS: readonly PresetCase[] = [
     bodySigned: true,
     anySecret: true,
   },
+  {
+    // The body is the signed envelope; its SigningCertURL is outside the signature by SNS's
+    // design (the host allow-list and the certificate's key protect it).
+    name: 'awsSns',
+    secrets: RSA_KEYS,
+    create: (s) => awsSns({ topicArn: SNS_TOPIC, fetch: certificateFetch(s, snsCertUrl) }),
+    signRaw: ({ secret, body, id, now }) =>
+      t.signAwsSnsRequest({
+        privateKey: secret,
+        certUrl: snsCertUrl(secret),
+        topicArn: SNS_TOPIC,
+        message: body,
+        messageId: id,
+        now,
+      }),
+    signedHeaders: [],
+    bodySigned: true,
+    anySecret: false,
+  },
+  {
+    name: 'paypal',
+    secrets: RSA_KEYS,
+    create: (s) => paypal({ webhookId: PAYPAL_WEBHOOK_ID, fetch: certificateFetch(s, paypalCertUrl) }),
+    signRaw: ({ secret, body, now }) =>
+      t.signPayPalRequest({
+        privateKey: secret,
+        certUrl: paypalCertUrl(secret),
+        webhookId: PAYPAL_WEBHOOK_ID,
+        body,
+        now,
+      }),
+    signedHeaders: [
+      'paypal-transmission-id',
+      'paypal-transmission-time',
+      'paypal-transmission-sig',
+      'paypal-cert-url',
+      'paypal-auth-algo',
+    ],
+    bodySigned: true,
+    anySecret: false,
+  },
 ]
 
 /** Presets not in {@link PRESETS}, and why. */
-export const NOT_COVERED: Readonly<Record<string, string>> = {
-  awsSns: 'needs a certificate server per key; covered by test/providers/family-fg.test.ts only',
-  paypal: 'needs a certificate server per key; covered by test/providers/family-fg.test.ts only',
-}
+export const NOT_COVERED: Readonly<Record<string, string>> = {}

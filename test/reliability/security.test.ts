@@ -1,9 +1,17 @@
-// Security properties over every preset, with fast-check: tampering is refused, signatures do not
+// Security properties over every preset (AWS SNS and PayPal included), with fast-check: tampering is refused, signatures do not
 // cross providers, dedupe keys come from signed material only, nothing sensitive leaks into
 // errors or hooks, and hostile keys pollute no prototype.
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { createWebhookHandler, memoryStore } from '../../src/index.js'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { createInboxWorker, createWebhookHandler, memoryInbox, memoryStore } from '../../src/index.js'
+import { withOpenTelemetry } from '../../src/otel/index.js'
 import type { WebhookRequest } from '../../src/types.js'
 import { KNOWN_FAILURES } from './known-failures.js'
 import { eventBody, PRESETS, type PresetCase, signEvent } from './presets.js'
@@ -30,7 +38,8 @@ function bodyText(request: WebhookRequest): string {
 function credentials(request: WebhookRequest): string[] {
   return Object.entries(headersOf(request))
     .filter(
-      ([name]) => /signature|token|authorization|verification|hmac/i.test(name) && !/timestamp|idempotency/i.test(name),
+      ([name]) =>
+        /signature|token|authorization|verification|hmac|-sig$/i.test(name) && !/timestamp|idempotency/i.test(name),
     )
     .map(([, value]) => value)
 }
@@ -57,6 +66,7 @@ async function refused(c: PresetCase, request: WebhookRequest, secrets = [c.secr
 }
 
 describe('every preset accepts what its signer signs (the ground the properties stand on)', () => {
+  record('presets', { count: PRESETS.length })
   it.each(PRESETS.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const request = await signEvent(c, { secret: c.secrets[0], id: 'evt_base_1', note: 'base', now: NOW })
     const result = await c.create([c.secrets[0]]).verify(request, { now: NOW })
@@ -285,7 +295,7 @@ describe('no secret, signature or body fragment in any error, hook argument or r
             if (kind === 'garbage') request = withHeader(signed, c.signedHeaders[0] ?? 'x-any', `${marker}\u0000,=;`)
             const response = await handler.handle(request)
             const secrets = [...c.secrets]
-            const signatures = credentials(signed)
+            const signatures = [...credentials(signed), ...bodySignatures(signed)]
             const forbidden = [...secrets, ...signatures, marker]
             const texts = [...seen.map(describeValue), response.status >= 400 ? response.body : '']
             for (const text of texts)
@@ -298,6 +308,135 @@ describe('no secret, signature or body fragment in any error, hook argument or r
     })
   }
 })
+
+describe('no secret, signature or body fragment in the default logger, OpenTelemetry spans or metrics', () => {
+  // The in-memory SDK: every finished span and every metric point, read back after each case.
+  const spans = new InMemorySpanExporter()
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  const telemetry = { tracer: tracerProvider.getTracer('reliability'), meter: meterProvider.getMeter('reliability') }
+  afterAll(() => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]))
+
+  async function telemetryTexts(): Promise<string[]> {
+    const texts = spans.getFinishedSpans().map((span) =>
+      JSON.stringify({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events.map((e) => ({ name: e.name, attributes: e.attributes })),
+        status: span.status,
+        links: span.links.map((l) => l.attributes),
+      }),
+    )
+    spans.reset()
+    metricExporter.reset()
+    await reader.forceFlush()
+    for (const resource of metricExporter.getMetrics())
+      for (const scope of resource.scopeMetrics)
+        for (const metric of scope.metrics)
+          texts.push(`${metric.descriptor.name} ${JSON.stringify(metric.dataPoints.map((p) => p.attributes))}`)
+    return texts
+  }
+
+  for (const c of PRESETS) {
+    it(c.name, async () => {
+      const printed: unknown[][] = []
+      const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+        vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+          printed.push(args)
+        }),
+      )
+      try {
+        await fc.assert(
+          fc.asyncProperty(
+            idArb,
+            markerArb,
+            fc.constantFrom('valid', 'body', 'secret', 'header', 'garbage', 'enqueue-fails'),
+            fc.nat(),
+            async (id, marker, kind, at) => {
+              printed.length = 0
+              await telemetryTexts()
+              // No hooks and no logger: the default logger (console) gets every kind.
+              const handler = createWebhookHandler(
+                withOpenTelemetry(
+                  {
+                    provider: c.create([c.secrets[0]]),
+                    store: memoryStore(),
+                    now: () => NOW,
+                    enqueue: async () => {
+                      // The default logger prints what enqueue threw (the user's own text), so this
+                      // message carries nothing from the request.
+                      if (kind === 'enqueue-fails') throw new Error('queue down')
+                    },
+                  },
+                  telemetry,
+                ),
+              )
+              // The inbox path too: its worker's process throws a message carrying the body marker
+              // and the secret, which spans and metrics never record (the otel module's promise).
+              const inbox = memoryInbox()
+              const inboxHandler = createWebhookHandler(
+                withOpenTelemetry({ provider: c.create([c.secrets[0]]), inbox, now: () => NOW }, telemetry),
+              )
+              const workerOptions = withOpenTelemetry(
+                {
+                  inbox,
+                  retry: { maxAttempts: 2, backoffMs: () => 0 },
+                  process: () => {
+                    throw new Error(`process failed on ${marker} with ${c.secrets[0]}`)
+                  },
+                },
+                telemetry,
+              )
+              const worker = createInboxWorker(workerOptions)
+              const signed = await signEvent(c, {
+                secret: kind === 'secret' ? c.secrets[1] : c.secrets[0],
+                id,
+                note: marker,
+                now: NOW,
+              })
+              let request = signed
+              if (kind === 'body') request = { ...signed, body: bodyText(signed).replace(marker, `${marker}X`) }
+              if (kind === 'header' && c.signedHeaders[0]) {
+                const name = c.signedHeaders[at % c.signedHeaders.length] as string
+                request = withHeader(signed, name, `${headersOf(signed)[name] ?? ''}0`)
+              }
+              if (kind === 'garbage') request = withHeader(signed, c.signedHeaders[0] ?? 'x-any', `${marker}\u0000,=;`)
+              await handler.handle(request)
+              await inboxHandler.handle(request)
+              await worker.drain()
+              // Closing the instrumented inbox removes its lag gauge callback: without it every
+              // later collection would read the stats of every inbox of the run (quadratic).
+              await workerOptions.inbox.close?.()
+              const forbidden = [...c.secrets, ...credentials(signed), ...bodySignatures(signed), marker]
+              const texts = [
+                ...printed.map((args) => args.map((a) => describeValue(a)).join(' ')),
+                ...(await telemetryTexts()),
+              ]
+              expect(texts.length, 'the default logger or the telemetry recorded something').toBeGreaterThan(0)
+              for (const text of texts)
+                for (const f of forbidden) expect(text.includes(f), `${kind}: ${text}`).toBe(false)
+            },
+          ),
+          params,
+        )
+      } finally {
+        for (const spy of spies) spy.mockRestore()
+      }
+    })
+  }
+})
+
+/** Signatures carried in the body (AWS SNS signs an envelope and sends its `Signature` field). */
+function bodySignatures(request: WebhookRequest): string[] {
+  try {
+    const signature = (JSON.parse(bodyText(request)) as { Signature?: unknown }).Signature
+    return typeof signature === 'string' ? [signature] : []
+  } catch {
+    return []
+  }
+}
 
 describe('event headers (onAccepted, the queue message) carry no credential and no signature', () => {
   for (const c of PRESETS) {

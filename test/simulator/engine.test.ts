@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { toNodeListener } from '../../src/adapters/node.js'
 import { createWebhookHandler, memoryStore } from '../../src/index.js'
-import { stripe } from '../../src/providers/index.js'
+import { github, linear, shopify, stripe } from '../../src/providers/index.js'
 import { DELIVERY_PROVIDERS, deliveryProfile, simulateProvider } from '../../src/simulator/index.js'
 
 const SECRET = 'whsec_simulator_test'
@@ -218,6 +218,51 @@ describe('simulateProvider: duplicates, reordering, broken connections, concurre
     expect(report.accepted).toBe(12)
     expect(report.duplicatesAnswered).toBe(12)
     expect(report.acceptedAgain).toBe(0)
+  })
+
+  it('GitHub, Shopify, Linear: distinct events are distinct signed bytes, so none is taken for a replay of another', async () => {
+    // Their ids travel in unsigned headers: the receiver also dedupes on the signed bytes, and
+    // same-type samples used to be byte-identical (16 of 20 GitHub events answered as duplicates).
+    for (const [name, provider] of [
+      ['github', github({ secret: SECRET })],
+      ['shopify', shopify({ secret: SECRET })],
+      ['linear', linear({ secret: SECRET })],
+    ] as const) {
+      const ids = new Set<string>()
+      const handler = createWebhookHandler({
+        provider,
+        store: memoryStore(),
+        enqueue: async (event) => {
+          ids.add(event.id)
+        },
+      })
+      server = createServer(toNodeListener(handler))
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      const report = await simulateProvider({
+        provider: name,
+        secret: SECRET,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+        events: 20,
+        retrySchedule: 'fast',
+      })
+      expect(report.accepted, name).toBe(20)
+      expect(report.duplicatesAnswered, name).toBe(0)
+      expect(ids.size, name).toBe(20)
+      await closeServer()
+    }
+  })
+
+  it('signs each attempt when a connection slot frees, not before waiting for one', async () => {
+    // The clock moves one second per request the endpoint receives: an attempt signed before it
+    // queued for a slot would carry the time of the run's start.
+    let clock = 1_800_000_000_000
+    const { received, url } = await endpoint((_, response) => response.writeHead(200).end())
+    server?.prependListener('request', () => {
+      clock += 1000
+    })
+    await simulateProvider({ provider: 'stripe', secret: SECRET, url, events: 5, concurrency: 1, now: () => clock })
+    const stamps = received.map((r) => Number(/t=(\d+)/.exec(String(r.headers['stripe-signature']))?.[1]))
+    expect(stamps).toEqual([0, 1, 2, 3, 4].map((n) => 1_800_000_000 + n))
   })
 
   it('keeps at most `concurrency` requests in flight', async () => {
