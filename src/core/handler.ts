@@ -1,8 +1,8 @@
 import invariant from 'tiny-invariant'
-import { fromUtf8Strict, toBase64 } from '../crypto/encoding.js'
+import { toBase64 } from '../crypto/encoding.js'
 import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
 import type { Inbox } from '../inbox/types.js'
-import { bodyBytes, normalizeHeaders } from '../request.js'
+import { bodyBytes, DECODED_BODY, type DecodedBody, exactText, normalizeHeaders } from '../request.js'
 import { memoryStore } from '../stores/memory.js'
 import { singleKeyStore } from '../stores/single-key.js'
 import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
@@ -231,22 +231,22 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     id: string,
     type: string,
     payload: T,
-    bytes: Uint8Array,
+    decoded: DecodedBody,
     headers: Record<string, string>,
     now: number,
     timestamp: number | undefined,
   ): WebhookEvent<T> {
-    const text = fromUtf8Strict(bytes)
+    const text = exactText(decoded)
     const event: WebhookEventFields<T> = {
       provider: name,
       id,
       type,
       payload,
-      body: text ?? toBase64(bytes),
+      body: text ?? toBase64(decoded.bytes),
       headers: Object.fromEntries(Object.entries(headers).filter(([key]) => !sensitive.has(key))),
       receivedAt: new Date(now).toISOString(),
     }
-    if (text === undefined) event.bodyEncoding = 'base64'
+    if (text === null) event.bodyEncoding = 'base64'
     // Date represents ±8.64e15 ms; anything past that has no ISO form and is left out.
     if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = new Date(timestamp).toISOString()
     // The provider's type and payload, as verified: `WebhookEvent<T>` only names their pairing.
@@ -333,10 +333,13 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     const headers = normalizeHeaders(request.headers ?? {})
     const now = clock()
+    // Decoded at most once, by whichever of the preset and buildEvent needs the text first.
+    const decoded: DecodedBody = { bytes, exact: undefined }
 
     let result: Awaited<ReturnType<Provider<T>['verify']>>
     try {
-      result = await step('verify', () => provider.verify({ method, url: request.url, headers, body: bytes }, { now }))
+      const verifyRequest = { method, url: request.url, headers, body: bytes, [DECODED_BODY]: decoded }
+      result = await step('verify', () => provider.verify(verifyRequest, { now }))
     } catch (error) {
       report({ provider: name, phase: 'verify', error })
       return refused(
@@ -348,7 +351,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     const { id } = result
     const keys = dedupeKeys(id, result.replayKeys)
-    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, bytes, headers, now }, step)
+    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, decoded, headers, now }, step)
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
       claim = await step('claim', () =>
@@ -380,7 +383,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     let event: WebhookEvent<T>
     try {
-      event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
+      event = buildEvent(id, result.type, result.payload, decoded, headers, now, result.timestamp)
       const queued = event
       const controller = new AbortController()
       const context = createEnqueueContext(keys[0] as string, settings.retentionMs, controller.signal)
@@ -454,13 +457,13 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     target: Inbox,
     keys: readonly string[],
     result: Extract<Awaited<ReturnType<Provider<T>['verify']>>, { ok: true }>,
-    request: { method: string; url: string; bytes: Uint8Array; headers: Record<string, string>; now: number },
+    request: { method: string; url: string; decoded: DecodedBody; headers: Record<string, string>; now: number },
     step: DeliveryStepRunner,
   ): Promise<WebhookResponse> {
     const { id } = result
     let event: WebhookEvent<T>
     try {
-      event = buildEvent(id, result.type, result.payload, request.bytes, request.headers, request.now, result.timestamp)
+      event = buildEvent(id, result.type, result.payload, request.decoded, request.headers, request.now, result.timestamp)
     } catch (error) {
       report({ provider: name, phase: 'accept', id, error })
       return refused(
@@ -473,7 +476,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     try {
       const delivery = {
         event,
-        body: request.bytes,
+        body: request.decoded.bytes,
         method: request.method,
         url: request.url,
         headers: Object.fromEntries(Object.entries(request.headers).filter(([key]) => !credentials.has(key))),

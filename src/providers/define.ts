@@ -1,7 +1,7 @@
 import { toHex } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant, LOG_HINT, WebhookVerificationError } from '../errors.js'
-import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
+import { bodyBytes, DECODED_BODY, type DecodedBody, lenientText, normalizeHeaders } from '../request.js'
 import type {
   Provider,
   ProviderInfo,
@@ -108,6 +108,10 @@ export interface ProviderDefinition<T> {
 function createContext(request: WebhookRequest, now: number): DeliveryContext {
   const headers = normalizeHeaders(request.headers ?? {})
   const bytes = bodyBytes(request.body ?? '')
+  // The handler's decode slot, so that the event body reuses this decode; a direct call of
+  // `verify` gets its own.
+  const carried = (request as { [DECODED_BODY]?: DecodedBody })[DECODED_BODY]
+  const decoded: DecodedBody = carried?.bytes === bytes ? carried : { bytes, exact: undefined }
   let text: string | undefined
   return {
     method: String(request.method ?? '').toUpperCase(),
@@ -116,7 +120,7 @@ function createContext(request: WebhookRequest, now: number): DeliveryContext {
     bytes,
     now,
     text: () => {
-      text ??= bodyText(bytes)
+      text ??= typeof request.body === 'string' ? request.body : lenientText(decoded)
       return text
     },
     header: (name) => headers[name.toLowerCase()],
