@@ -7,8 +7,8 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
-  timingSafeEqual,
   verify as nodeVerify,
+  timingSafeEqual,
 } from 'node:crypto'
 import { createWebhookHandler } from '../src/core/handler.js'
 import { discord, github, sendgrid, shopify, standardWebhooks, stripe, twilio } from '../src/providers/index.js'

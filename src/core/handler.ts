@@ -463,7 +463,15 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     const { id } = result
     let event: WebhookEvent<T>
     try {
-      event = buildEvent(id, result.type, result.payload, request.decoded, request.headers, request.now, result.timestamp)
+      event = buildEvent(
+        id,
+        result.type,
+        result.payload,
+        request.decoded,
+        request.headers,
+        request.now,
+        result.timestamp,
+      )
     } catch (error) {
       report({ provider: name, phase: 'accept', id, error })
       return refused(
