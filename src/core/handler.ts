@@ -67,16 +67,62 @@ class TimeoutError extends Error {}
 // The step runner when no instrumentation is set: the work, nothing else.
 const untraced: DeliveryStepRunner = (_step, work) => work()
 
+// Microtask turns a store or queue gets to settle before a timer is armed: a memory store, or
+// any work that answers without I/O, settles within them, and setTimeout + clearTimeout then
+// cost more than the work. Anything still running gets the rest of its `ms`.
+const SETTLE_TURNS = 8
+
 function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: AbortController): Promise<V> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeoutError()
-      controller?.abort(error)
-      reject(error)
-    }, ms)
+  const start = Date.now()
+  return new Promise<V>((resolve, reject) => {
+    let done = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    Promise.resolve()
+      .then(work)
+      .then(
+        (value) => {
+          done = true
+          if (timer !== undefined) clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          done = true
+          if (timer !== undefined) clearTimeout(timer)
+          reject(error)
+        },
+      )
+    let turns = 0
+    const arm = (): void => {
+      if (done) return
+      if (++turns < SETTLE_TURNS) {
+        queueMicrotask(arm)
+        return
+      }
+      timer = setTimeout(
+        () => {
+          if (done) return
+          done = true
+          const error = new TimeoutError()
+          controller?.abort(error)
+          reject(error)
+        },
+        Math.max(0, ms - (Date.now() - start)),
+      )
+    }
+    queueMicrotask(arm)
   })
-  return Promise.race([Promise.resolve().then(work), timeout]).finally(() => clearTimeout(timer))
+}
+
+function lastIso(): (time: number) => string {
+  let lastTime = Number.NaN
+  let lastText = ''
+  return (time) => {
+    if (time !== lastTime) {
+      lastText = new Date(time).toISOString()
+      lastTime = time
+    }
+    return lastText
+  }
 }
 
 /**
@@ -227,6 +273,11 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     })
   }
 
+  // Deliveries in the same millisecond (receivedAt) or signed in the same second (timestamp)
+  // share their ISO text: one Date and toISOString each per distinct time, not per delivery.
+  const receivedAtIso = lastIso()
+  const timestampIso = lastIso()
+
   function buildEvent(
     id: string,
     type: string,
@@ -244,11 +295,11 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       payload,
       body: text ?? toBase64(decoded.bytes),
       headers: Object.fromEntries(Object.entries(headers).filter(([key]) => !sensitive.has(key))),
-      receivedAt: new Date(now).toISOString(),
+      receivedAt: receivedAtIso(now),
     }
     if (text === null) event.bodyEncoding = 'base64'
     // Date represents ±8.64e15 ms; anything past that has no ISO form and is left out.
-    if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = new Date(timestamp).toISOString()
+    if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = timestampIso(timestamp)
     // The provider's type and payload, as verified: `WebhookEvent<T>` only names their pairing.
     return event as WebhookEvent<T>
   }
