@@ -46,7 +46,7 @@ describe('memoryStore when full of retained ids', () => {
     expect(await states(['f', 'g', 'h', 'i'])).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate'])
     const fresh = memoryStore({ maxEntries: 4, onWarning: () => {} })
     for (const key of ['b', 'c', 'd', 'e']) await completed(fresh, key)
-    await fresh.close()
+    await fresh.close?.()
     await completed(fresh, 'x') // a closed and refilled store starts its search again
     for (const key of ['y', 'z', 'w', 'v']) await completed(fresh, key) // evicts x
     expect((await fresh.claim(['x'], long)).state).toBe('claimed')
