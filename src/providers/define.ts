@@ -143,6 +143,45 @@ export function parseForm(text: string): Record<string, string | string[]> {
   return out
 }
 
+// Bodies parsed for a delivery, so that a preset reading the body in `verify` or `id` and the
+// payload parse share one parse. Keyed by the context object, which lives for one delivery.
+const parsedBodies = new WeakMap<DeliveryContext, { json?: ParseOutcome; form?: Record<string, string | string[]> }>()
+type ParseOutcome = { ok: true; value: unknown } | { ok: false; error: unknown }
+
+function parsedOf(context: DeliveryContext) {
+  let parsed = parsedBodies.get(context)
+  if (!parsed) {
+    parsed = {}
+    parsedBodies.set(context, parsed)
+  }
+  return parsed
+}
+
+/**
+ * `JSON.parse(context.text())`, parsed once per delivery: every later call returns the same
+ * value (do not change it), or throws the same error. A `json` body format uses it too, so a
+ * preset that reads the body while verifying does not parse it a second time.
+ */
+export function contextJson(context: DeliveryContext): unknown {
+  const parsed = parsedOf(context)
+  if (!parsed.json) {
+    try {
+      parsed.json = { ok: true, value: JSON.parse(context.text()) }
+    } catch (error) {
+      parsed.json = { ok: false, error }
+    }
+  }
+  if (!parsed.json.ok) throw parsed.json.error
+  return parsed.json.value
+}
+
+/** `parseForm(context.text())`, parsed once per delivery (the same object each call: do not change it). */
+export function contextForm(context: DeliveryContext): Record<string, string | string[]> {
+  const parsed = parsedOf(context)
+  parsed.form ??= parseForm(context.text())
+  return parsed.form
+}
+
 /**
  * Most fields a form read before its signature is checked may have. Twilio, Slack and Mailgun
  * send a few dozen; sorting or indexing a hundred thousand would be work an unsigned request
@@ -163,8 +202,8 @@ function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; va
   try {
     if (typeof format === 'function') return { ok: true, value: format(context) }
     if (format === 'text') return { ok: true, value: context.text() }
-    if (format === 'form') return { ok: true, value: parseForm(context.text()) }
-    return { ok: true, value: JSON.parse(context.text()) }
+    if (format === 'form') return { ok: true, value: contextForm(context) }
+    return { ok: true, value: contextJson(context) }
   } catch {
     return { ok: false }
   }
