@@ -50,7 +50,13 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     async hmac(algorithm, key, data) {
       return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
     },
+    hmacSync(algorithm, key, data) {
+      return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
+    },
     async digest(algorithm, data) {
+      return crypto.createHash(NAMES[algorithm]).update(data).digest()
+    },
+    digestSync(algorithm, data) {
       return crypto.createHash(NAMES[algorithm]).update(data).digest()
     },
     timingSafeEqual(a, b) {

@@ -210,7 +210,8 @@ function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; va
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(await getCrypto().digest('SHA-256', bytes))
+  const crypto = getCrypto()
+  return toHex(crypto.digestSync ? crypto.digestSync('SHA-256', bytes) : await crypto.digest('SHA-256', bytes))
 }
 
 /** `sha256:` + hex SHA-256 of the signed material: the id of a delivery whose provider sends none. */
