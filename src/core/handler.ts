@@ -113,6 +113,19 @@ function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: Abo
   })
 }
 
+// A plain-object copy of normalised headers without the names in `left`, in their order.
+function withoutHeaders(headers: Record<string, string>, left: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key in headers) {
+    if (left.has(key)) continue
+    // A header named `__proto__` (anyone can send one) is an own field, as Object.fromEntries made it.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: headers[key], enumerable: true, writable: true, configurable: true })
+    else out[key] = headers[key] as string
+  }
+  return out
+}
+
 function lastIso(): (time: number) => string {
   let lastTime = Number.NaN
   let lastText = ''
@@ -294,7 +307,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       type,
       payload,
       body: text ?? toBase64(decoded.bytes),
-      headers: Object.fromEntries(Object.entries(headers).filter(([key]) => !sensitive.has(key))),
+      headers: withoutHeaders(headers, sensitive),
       receivedAt: receivedAtIso(now),
     }
     if (text === null) event.bodyEncoding = 'base64'
@@ -538,7 +551,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         body: request.decoded.bytes,
         method: request.method,
         url: request.url,
-        headers: Object.fromEntries(Object.entries(request.headers).filter(([key]) => !credentials.has(key))),
+        headers: withoutHeaders(request.headers, credentials),
       }
       answer = await step('accept', () => withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs))
       invariant(

@@ -118,3 +118,20 @@ describe('normalised headers', () => {
     })
   })
 })
+
+describe('event headers', () => {
+  it('keep a header named __proto__ as an own field, as before', async () => {
+    const events: WebhookEvent[] = []
+    const handler = setup(async (event) => {
+      events.push(event)
+    })
+    const request = await delivery('{"n":5}')
+    const headers = { ...(request.headers as Record<string, string>) }
+    Object.defineProperty(headers, '__proto__', { value: 'x', enumerable: true })
+    expect((await handler.handle({ ...request, headers })).status).toBe(200)
+    const event = events[0] as WebhookEvent
+    expect(Object.hasOwn(event.headers, '__proto__')).toBe(true)
+    expect(Object.getPrototypeOf(event.headers)).toBe(Object.prototype)
+    expect(Object.keys(event.headers)).not.toContain('x-hub-signature-256')
+  })
+})
