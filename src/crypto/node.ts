@@ -13,6 +13,8 @@ interface NodeKeyObject {
 interface NodeCryptoModule {
   createHmac(algorithm: string, key: Uint8Array): { update(data: Uint8Array): { digest(): NodeBuffer } }
   createHash(algorithm: string): { update(data: Uint8Array): { digest(): NodeBuffer } }
+  /** One-shot hash (Node 20.12+, 21.7+): no Hash object per call. */
+  hash?(algorithm: string, data: Uint8Array, outputEncoding: 'buffer'): NodeBuffer
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
   createPublicKey(key: unknown): NodeKeyObject
   verify(algorithm: string | null, data: Uint8Array, key: unknown, signature: Uint8Array): boolean
@@ -45,6 +47,11 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
       const key = crypto.createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
       return { key, usable: usable(key) }
     })
+  const hash = crypto.hash
+  const digestSync = hash
+    ? (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array => hash.call(crypto, NAMES[algorithm], data, 'buffer')
+    : (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array =>
+        crypto.createHash(NAMES[algorithm]).update(data).digest()
   return {
     name: 'node',
     async hmac(algorithm, key, data) {
@@ -54,11 +61,9 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
       return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
     },
     async digest(algorithm, data) {
-      return crypto.createHash(NAMES[algorithm]).update(data).digest()
+      return digestSync(algorithm, data)
     },
-    digestSync(algorithm, data) {
-      return crypto.createHash(NAMES[algorithm]).update(data).digest()
-    },
+    digestSync,
     timingSafeEqual(a, b) {
       return a.length === b.length && crypto.timingSafeEqual(a, b)
     },
