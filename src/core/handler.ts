@@ -1,8 +1,8 @@
 import invariant from 'tiny-invariant'
-import { fromUtf8Strict, toBase64 } from '../crypto/encoding.js'
+import { toBase64 } from '../crypto/encoding.js'
 import { configInvariant, WebhookError, WebhookStoreError } from '../errors.js'
 import type { Inbox } from '../inbox/types.js'
-import { bodyBytes, normalizeHeaders } from '../request.js'
+import { bodyBytes, DECODED_BODY, type DecodedBody, exactText, normalizeHeaders } from '../request.js'
 import { memoryStore } from '../stores/memory.js'
 import { singleKeyStore } from '../stores/single-key.js'
 import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
@@ -69,16 +69,75 @@ class TimeoutError extends Error {}
 // The step runner when no instrumentation is set: the work, nothing else.
 const untraced: DeliveryStepRunner = (_step, work) => work()
 
+// Microtask turns a store or queue gets to settle before a timer is armed: a memory store, or
+// any work that answers without I/O, settles within them, and setTimeout + clearTimeout then
+// cost more than the work. Anything still running gets the rest of its `ms`.
+const SETTLE_TURNS = 8
+
 function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: AbortController): Promise<V> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeoutError()
-      controller?.abort(error)
-      reject(error)
-    }, ms)
+  const start = Date.now()
+  return new Promise<V>((resolve, reject) => {
+    let done = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    Promise.resolve()
+      .then(work)
+      .then(
+        (value) => {
+          done = true
+          if (timer !== undefined) clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          done = true
+          if (timer !== undefined) clearTimeout(timer)
+          reject(error)
+        },
+      )
+    let turns = 0
+    const arm = (): void => {
+      if (done) return
+      if (++turns < SETTLE_TURNS) {
+        queueMicrotask(arm)
+        return
+      }
+      timer = setTimeout(
+        () => {
+          if (done) return
+          done = true
+          const error = new TimeoutError()
+          controller?.abort(error)
+          reject(error)
+        },
+        Math.max(0, ms - (Date.now() - start)),
+      )
+    }
+    queueMicrotask(arm)
   })
-  return Promise.race([Promise.resolve().then(work), timeout]).finally(() => clearTimeout(timer))
+}
+
+// A plain-object copy of normalised headers without the names in `left`, in their order.
+function withoutHeaders(headers: Record<string, string>, left: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key in headers) {
+    if (left.has(key)) continue
+    // A header named `__proto__` (anyone can send one) is an own field, as Object.fromEntries made it.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: headers[key], enumerable: true, writable: true, configurable: true })
+    else out[key] = headers[key] as string
+  }
+  return out
+}
+
+function lastIso(): (time: number) => string {
+  let lastTime = Number.NaN
+  let lastText = ''
+  return (time) => {
+    if (time !== lastTime) {
+      lastText = new Date(time).toISOString()
+      lastTime = time
+    }
+    return lastText
+  }
 }
 
 /**
@@ -232,28 +291,33 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     })
   }
 
+  // Deliveries in the same millisecond (receivedAt) or signed in the same second (timestamp)
+  // share their ISO text: one Date and toISOString each per distinct time, not per delivery.
+  const receivedAtIso = lastIso()
+  const timestampIso = lastIso()
+
   function buildEvent(
     id: string,
     type: string,
     payload: T,
-    bytes: Uint8Array,
+    decoded: DecodedBody,
     headers: Record<string, string>,
     now: number,
     timestamp: number | undefined,
   ): WebhookEvent<T> {
-    const text = fromUtf8Strict(bytes)
+    const text = exactText(decoded)
     const event: WebhookEventFields<T> = {
       provider: name,
       id,
       type,
       payload,
-      body: text ?? toBase64(bytes),
-      headers: Object.fromEntries(Object.entries(headers).filter(([key]) => !sensitive.has(key))),
-      receivedAt: new Date(now).toISOString(),
+      body: text ?? toBase64(decoded.bytes),
+      headers: withoutHeaders(headers, sensitive),
+      receivedAt: receivedAtIso(now),
     }
-    if (text === undefined) event.bodyEncoding = 'base64'
+    if (text === null) event.bodyEncoding = 'base64'
     // Date represents ±8.64e15 ms; anything past that has no ISO form and is left out.
-    if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = new Date(timestamp).toISOString()
+    if (timestamp !== undefined && Math.abs(timestamp) <= 8.64e15) event.timestamp = timestampIso(timestamp)
     // The provider's type and payload, as verified: `WebhookEvent<T>` only names their pairing.
     return event as WebhookEvent<T>
   }
@@ -338,10 +402,13 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     }
     const headers = normalizeHeaders(request.headers ?? {})
     const now = clock()
+    // Decoded at most once, by whichever of the preset and buildEvent needs the text first.
+    const decoded: DecodedBody = { bytes, exact: undefined }
 
     let result: Awaited<ReturnType<Provider<T>['verify']>>
     try {
-      result = await step('verify', () => provider.verify({ method, url: request.url, headers, body: bytes }, { now }))
+      const verifyRequest = { method, url: request.url, headers, body: bytes, [DECODED_BODY]: decoded }
+      result = await step('verify', () => provider.verify(verifyRequest, { now }))
     } catch (error) {
       report({ provider: name, phase: 'verify', error })
       return refused(
@@ -353,7 +420,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     const { id } = result
     const keys = dedupeKeys(id, result.replayKeys)
-    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, bytes, headers, now }, step)
+    if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, decoded, headers, now }, step)
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
       claim = await step('claim', () =>
@@ -385,7 +452,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
 
     let event: WebhookEvent<T>
     try {
-      event = buildEvent(id, result.type, result.payload, bytes, headers, now, result.timestamp)
+      event = buildEvent(id, result.type, result.payload, decoded, headers, now, result.timestamp)
       const queued = event
       const controller = new AbortController()
       const context = createEnqueueContext(keys[0] as string, settings.retentionMs, controller.signal)
@@ -463,13 +530,21 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     target: Inbox,
     keys: readonly string[],
     result: Extract<Awaited<ReturnType<Provider<T>['verify']>>, { ok: true }>,
-    request: { method: string; url: string; bytes: Uint8Array; headers: Record<string, string>; now: number },
+    request: { method: string; url: string; decoded: DecodedBody; headers: Record<string, string>; now: number },
     step: DeliveryStepRunner,
   ): Promise<WebhookResponse> {
     const { id } = result
     let event: WebhookEvent<T>
     try {
-      event = buildEvent(id, result.type, result.payload, request.bytes, request.headers, request.now, result.timestamp)
+      event = buildEvent(
+        id,
+        result.type,
+        result.payload,
+        request.decoded,
+        request.headers,
+        request.now,
+        result.timestamp,
+      )
     } catch (error) {
       report({ provider: name, phase: 'accept', id, error })
       return refused(
@@ -482,10 +557,10 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     try {
       const delivery = {
         event,
-        body: request.bytes,
+        body: request.decoded.bytes,
         method: request.method,
         url: request.url,
-        headers: Object.fromEntries(Object.entries(request.headers).filter(([key]) => !credentials.has(key))),
+        headers: withoutHeaders(request.headers, credentials),
       }
       answer = await step('accept', () => withTimeout(() => target.accept(keys, delivery), settings.storeTimeoutMs))
       invariant(

@@ -1,4 +1,5 @@
 import { toBase64Url } from './encoding.js'
+import { publicKeyCache } from './key-cache.js'
 import type { CryptoBackend, HashAlgorithm } from './types.js'
 
 // Typed structurally so that this file has no static `node:` import: the built core must load
@@ -12,6 +13,8 @@ interface NodeKeyObject {
 interface NodeCryptoModule {
   createHmac(algorithm: string, key: Uint8Array): { update(data: Uint8Array): { digest(): NodeBuffer } }
   createHash(algorithm: string): { update(data: Uint8Array): { digest(): NodeBuffer } }
+  /** One-shot hash (Node 20.12+, 21.7+): no Hash object per call. */
+  hash?(algorithm: string, data: Uint8Array, outputEncoding: 'buffer'): NodeBuffer
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
   createPublicKey(key: unknown): NodeKeyObject
   verify(algorithm: string | null, data: Uint8Array, key: unknown, signature: Uint8Array): boolean
@@ -36,24 +39,44 @@ export function loadNodeCrypto(): NodeCryptoModule | undefined {
  * 256 B–2 KB messages (DESIGN.md, measured), and most webhooks are that size.
  */
 export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
+  // Each key with whether verify() may use it for this scheme (asymmetricKeyDetails is a getter
+  // that calls into C++ each time). A key that does not import throws here and is not kept.
+  const keys = publicKeyCache<{ key: NodeKeyObject; usable: boolean }>()
+  const spki = (kind: string, publicKey: Uint8Array, usable: (key: NodeKeyObject) => boolean) =>
+    keys.get(kind, publicKey, () => {
+      const key = crypto.createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
+      return { key, usable: usable(key) }
+    })
+  const hash = crypto.hash
+  const digestSync = hash
+    ? (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array => hash.call(crypto, NAMES[algorithm], data, 'buffer')
+    : (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array =>
+        crypto.createHash(NAMES[algorithm]).update(data).digest()
   return {
     name: 'node',
     async hmac(algorithm, key, data) {
       return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
     },
-    async digest(algorithm, data) {
-      return crypto.createHash(NAMES[algorithm]).update(data).digest()
+    hmacSync(algorithm, key, data) {
+      return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
     },
+    async digest(algorithm, data) {
+      return digestSync(algorithm, data)
+    },
+    digestSync,
     timingSafeEqual(a, b) {
       return a.length === b.length && crypto.timingSafeEqual(a, b)
     },
     async verifyEd25519(publicKey, signature, data) {
       try {
         if (publicKey.length !== 32 || signature.length !== 64) return false
-        const key = crypto.createPublicKey({
-          key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey) },
-          format: 'jwk',
-        })
+        const { key } = keys.get('ed25519', publicKey, () => ({
+          key: crypto.createPublicKey({
+            key: { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey) },
+            format: 'jwk',
+          }),
+          usable: true,
+        }))
         return crypto.verify(null, data, key, signature)
       } catch {
         return false
@@ -61,10 +84,14 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     },
     async verifyEcdsaP256(publicKey, signature, data) {
       try {
-        const key = crypto.createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
         // createPublicKey takes any SPKI and verify() follows the key's own type; Web Crypto
         // refuses every key but P-256 here, and both back ends must answer alike.
-        if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return false
+        const { key, usable } = spki(
+          'p256',
+          publicKey,
+          (key) => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+        )
+        if (!usable) return false
         const dsaEncoding = signature.length === 64 ? 'ieee-p1363' : 'der'
         return crypto.verify('sha256', data, { key, dsaEncoding }, signature)
       } catch {
@@ -73,9 +100,9 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     },
     async verifyRsaPkcs1(algorithm, publicKey, signature, data) {
       try {
-        const key = crypto.createPublicKey({ key: publicKey, format: 'der', type: 'spki' })
         // An EC or RSA-PSS key would make verify() check ECDSA or PSS instead of PKCS#1 v1.5.
-        if (key.asymmetricKeyType !== 'rsa') return false
+        const { key, usable } = spki('rsa', publicKey, (key) => key.asymmetricKeyType === 'rsa')
+        if (!usable) return false
         return crypto.verify(NAMES[algorithm], data, key, signature)
       } catch {
         return false

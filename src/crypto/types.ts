@@ -9,7 +9,14 @@ export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-512'
 export interface CryptoBackend {
   readonly name: 'node' | 'web'
   hmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Promise<Uint8Array>
+  /**
+   * The same HMAC without a promise, where the back end computes it synchronously (`node:crypto`);
+   * absent on Web Crypto. Verifiers use it when present to save a promise and a microtask per key.
+   */
+  hmacSync?(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array
   digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array>
+  /** The same digest without a promise, where the back end has one (`node:crypto`). */
+  digestSync?(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array
   /** Constant time for equal lengths; `false` at once for different lengths (lengths are public). */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
   /** Ed25519 signature check; `false` (never a throw) for a malformed key or signature. */

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from './compare.js'
 import { derToRawEcdsa } from './der.js'
+import { publicKeyCache } from './key-cache.js'
 import type { CryptoBackend, HashAlgorithm } from './types.js'
 
 type Subtle = SubtleCrypto
@@ -28,6 +29,25 @@ export function webCrypto(subtle: Subtle = globalThis.crypto.subtle): CryptoBack
     return imported
   }
 
+  // Public keys by their bytes (see publicKeyCache); a rejected import is forgotten, so that
+  // it answers false now and is tried again next time, as before.
+  const publicKeys = publicKeyCache<Promise<CryptoKey>>()
+  async function publicKey(
+    kind: string,
+    format: 'raw' | 'spki',
+    bytes: Uint8Array,
+    algorithm: AlgorithmIdentifier | EcKeyImportParams | RsaHashedImportParams,
+  ): Promise<CryptoKey> {
+    try {
+      return await publicKeys.get(kind, bytes, () =>
+        subtle.importKey(format, buffer(bytes), algorithm, false, ['verify']),
+      )
+    } catch (error) {
+      publicKeys.forget(kind, bytes)
+      throw error
+    }
+  }
+
   return {
     name: 'web',
     async hmac(algorithm, key, data) {
@@ -38,35 +58,30 @@ export function webCrypto(subtle: Subtle = globalThis.crypto.subtle): CryptoBack
       return new Uint8Array(await subtle.digest(algorithm, buffer(data)))
     },
     timingSafeEqual: constantTimeEqual,
-    async verifyEd25519(publicKey, signature, data) {
+    async verifyEd25519(publicKeyBytes, signature, data) {
       try {
-        const key = await subtle.importKey('raw', buffer(publicKey), { name: 'Ed25519' }, false, ['verify'])
+        const key = await publicKey('ed25519', 'raw', publicKeyBytes, { name: 'Ed25519' })
         return await subtle.verify({ name: 'Ed25519' }, key, buffer(signature), buffer(data))
       } catch {
         return false
       }
     },
-    async verifyEcdsaP256(publicKey, signature, data) {
+    async verifyEcdsaP256(publicKeyBytes, signature, data) {
       try {
         const raw = signature.length === 64 ? signature : derToRawEcdsa(signature)
         if (!raw) return false
-        const key = await subtle.importKey('spki', buffer(publicKey), { name: 'ECDSA', namedCurve: 'P-256' }, false, [
-          'verify',
-        ])
+        const key = await publicKey('p256', 'spki', publicKeyBytes, { name: 'ECDSA', namedCurve: 'P-256' })
         return await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, buffer(raw), buffer(data))
       } catch {
         return false
       }
     },
-    async verifyRsaPkcs1(algorithm, publicKey, signature, data) {
+    async verifyRsaPkcs1(algorithm, publicKeyBytes, signature, data) {
       try {
-        const key = await subtle.importKey(
-          'spki',
-          buffer(publicKey),
-          { name: 'RSASSA-PKCS1-v1_5', hash: algorithm },
-          false,
-          ['verify'],
-        )
+        const key = await publicKey(`rsa-${algorithm}`, 'spki', publicKeyBytes, {
+          name: 'RSASSA-PKCS1-v1_5',
+          hash: algorithm,
+        })
         return await subtle.verify('RSASSA-PKCS1-v1_5', key, buffer(signature), buffer(data))
       } catch {
         return false

@@ -1,7 +1,7 @@
 import { toHex } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant, LOG_HINT, WebhookVerificationError } from '../errors.js'
-import { bodyBytes, bodyText, normalizeHeaders } from '../request.js'
+import { bodyBytes, DECODED_BODY, type DecodedBody, lenientText, normalizeHeaders } from '../request.js'
 import type {
   Provider,
   ProviderInfo,
@@ -108,6 +108,10 @@ export interface ProviderDefinition<T> {
 function createContext(request: WebhookRequest, now: number): DeliveryContext {
   const headers = normalizeHeaders(request.headers ?? {})
   const bytes = bodyBytes(request.body ?? '')
+  // The handler's decode slot, so that the event body reuses this decode; a direct call of
+  // `verify` gets its own.
+  const carried = (request as { [DECODED_BODY]?: DecodedBody })[DECODED_BODY]
+  const decoded: DecodedBody = carried?.bytes === bytes ? carried : { bytes, exact: undefined }
   let text: string | undefined
   return {
     method: String(request.method ?? '').toUpperCase(),
@@ -116,7 +120,7 @@ function createContext(request: WebhookRequest, now: number): DeliveryContext {
     bytes,
     now,
     text: () => {
-      text ??= bodyText(bytes)
+      text ??= typeof request.body === 'string' ? request.body : lenientText(decoded)
       return text
     },
     header: (name) => headers[name.toLowerCase()],
@@ -139,6 +143,45 @@ export function parseForm(text: string): Record<string, string | string[]> {
   return out
 }
 
+// Bodies parsed for a delivery, so that a preset reading the body in `verify` or `id` and the
+// payload parse share one parse. Keyed by the context object, which lives for one delivery.
+const parsedBodies = new WeakMap<DeliveryContext, { json?: ParseOutcome; form?: Record<string, string | string[]> }>()
+type ParseOutcome = { ok: true; value: unknown } | { ok: false; error: unknown }
+
+function parsedOf(context: DeliveryContext) {
+  let parsed = parsedBodies.get(context)
+  if (!parsed) {
+    parsed = {}
+    parsedBodies.set(context, parsed)
+  }
+  return parsed
+}
+
+/**
+ * `JSON.parse(context.text())`, parsed once per delivery: every later call returns the same
+ * value (do not change it), or throws the same error. A `json` body format uses it too, so a
+ * preset that reads the body while verifying does not parse it a second time.
+ */
+export function contextJson(context: DeliveryContext): unknown {
+  const parsed = parsedOf(context)
+  if (!parsed.json) {
+    try {
+      parsed.json = { ok: true, value: JSON.parse(context.text()) }
+    } catch (error) {
+      parsed.json = { ok: false, error }
+    }
+  }
+  if (!parsed.json.ok) throw parsed.json.error
+  return parsed.json.value
+}
+
+/** `parseForm(context.text())`, parsed once per delivery (the same object each call: do not change it). */
+export function contextForm(context: DeliveryContext): Record<string, string | string[]> {
+  const parsed = parsedOf(context)
+  parsed.form ??= parseForm(context.text())
+  return parsed.form
+}
+
 /**
  * Most fields a form read before its signature is checked may have. Twilio, Slack and Mailgun
  * send a few dozen; sorting or indexing a hundred thousand would be work an unsigned request
@@ -159,15 +202,16 @@ function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; va
   try {
     if (typeof format === 'function') return { ok: true, value: format(context) }
     if (format === 'text') return { ok: true, value: context.text() }
-    if (format === 'form') return { ok: true, value: parseForm(context.text()) }
-    return { ok: true, value: JSON.parse(context.text()) }
+    if (format === 'form') return { ok: true, value: contextForm(context) }
+    return { ok: true, value: contextJson(context) }
   } catch {
     return { ok: false }
   }
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(await getCrypto().digest('SHA-256', bytes))
+  const crypto = getCrypto()
+  return toHex(crypto.digestSync ? crypto.digestSync('SHA-256', bytes) : await crypto.digest('SHA-256', bytes))
 }
 
 /** `sha256:` + hex SHA-256 of the signed material: the id of a delivery whose provider sends none. */

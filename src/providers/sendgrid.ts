@@ -2,7 +2,7 @@ import { utf8 } from '../crypto/encoding.js'
 import type { Provider } from '../types.js'
 import { type EcdsaPublicKey, ecdsaP256PublicKeys, verifyTimestampedEcdsa } from '../verifiers/ecdsa.js'
 import { checkTolerance } from '../verifiers/shared.js'
-import { defineProvider, HOUR, MINUTE, pick, RETRIES_ANY_ERROR } from './define.js'
+import { contextJson, type DeliveryContext, defineProvider, HOUR, MINUTE, pick, RETRIES_ANY_ERROR } from './define.js'
 
 /** Options of {@link sendgrid}. */
 export interface SendGridOptions {
@@ -17,9 +17,9 @@ export interface SendGridOptions {
   toleranceMs?: number
 }
 
-function batchIds(text: string): string[] | undefined {
+function batchIds(context: DeliveryContext): string[] | undefined {
   try {
-    const events = JSON.parse(text) as unknown
+    const events = contextJson(context)
     if (!Array.isArray(events) || events.length === 0) return undefined
     const ids: string[] = []
     for (const event of events) {
@@ -77,7 +77,7 @@ export function sendgrid<T = unknown>(options: SendGridOptions): Provider<T> {
         provider: 'sendgrid',
       })
       if (!result.ok) return result
-      const ids = batchIds(d.text())
+      const ids = batchIds(d)
       return {
         ok: true,
         timestamp: result.timestamp,

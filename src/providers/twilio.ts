@@ -2,6 +2,8 @@ import type { Provider } from '../types.js'
 import { fail, type Secrets, secretList } from '../verifiers/shared.js'
 import { verifyTwilio } from '../verifiers/url-hmac.js'
 import {
+  contextForm,
+  contextJson,
   type DeliveryContext,
   defineProvider,
   MAX_UNVERIFIED_FORM_FIELDS,
@@ -112,15 +114,15 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
         signature: d.header('x-twilio-signature'),
         signatureSettings: d.header('x-twilio-webhooks-signature-settings'),
         secret: keys,
-        params: form ? parseForm(d.text()) : undefined,
+        params: form ? contextForm(d) : undefined,
         payload: d.bytes,
         provider: 'twilio',
       })
     },
     body: (d) => {
       if (d.method === 'GET') return queryParams(d.url)
-      if (isForm(d)) return parseForm(d.text())
-      return JSON.parse(d.text())
+      if (isForm(d)) return contextForm(d)
+      return contextJson(d)
     },
     // Incoming SMS and voice webhooks must be answered with TwiML (text/xml): a JSON body is an
     // error 12300 in the Twilio debugger, and a call gets "an application error has occurred".

@@ -104,19 +104,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     nextExpiry = earliest
   }
 
+  // Where the search for the oldest completed entry stopped. An entry becomes completed only by
+  // being re-inserted at the end, so none lies behind the cursor, and a full store evicts in
+  // O(1) amortised: restarting from the first entry each time walked over every slot a
+  // deletion had left in the Map's table (about 50,000 instructions a claim at 10,000 entries).
+  let cursor: Iterator<[string, Entry]> | undefined
+
+  function evictOldestDone(): boolean {
+    for (let pass = 0; pass < 2; pass++) {
+      cursor ??= entries.entries()
+      for (let step = cursor.next(); !step.done; step = cursor.next()) {
+        const [key, entry] = step.value
+        if (entry.state === 'done') {
+          entries.delete(key)
+          evictedEarly()
+          return true
+        }
+      }
+      // A finished iterator stays finished: start again from the first entry, once.
+      cursor = undefined
+    }
+    return false
+  }
+
   function makeRoom(time: number, needed: number): boolean {
     if (entries.size + needed <= maxEntries) return true
     if (nextExpiry <= time) sweepExpired(time)
     if (entries.size + needed <= maxEntries) return true
     if (whenFull === 'refuse') return false
-    for (const [key, entry] of entries) {
-      if (entry.state === 'done') {
-        entries.delete(key)
-        evictedEarly()
-        if (entries.size + needed <= maxEntries) return true
-      }
+    while (entries.size + needed > maxEntries) {
+      if (!evictOldestDone()) return false
     }
-    return false
+    return true
   }
 
   function holdsAll(keys: readonly string[], token: string, time: number): boolean {
@@ -171,6 +190,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     async close() {
       entries.clear()
+      cursor = undefined
     },
   }
 }

@@ -50,6 +50,8 @@ export function presentEntries(value: unknown): readonly unknown[] {
 }
 
 export function secretList(secret: Secrets | undefined, provider?: string, option = 'secret'): Uint8Array[] {
+  // What secretList returned at setup comes back on every verification: taken as it is.
+  if (validated.has(secret as object)) return secret as Uint8Array[]
   const list = presentEntries(secret)
   configInvariant(
     list.length > 0,
@@ -58,7 +60,7 @@ export function secretList(secret: Secrets | undefined, provider?: string, optio
       : `\`${option}\` is missing. Pass the signing secret from the provider's dashboard (a string, or a list while you rotate it), usually from an environment variable that is not set here.`,
     provider,
   )
-  return list.map((item, index) => {
+  const keys = list.map((item, index) => {
     configInvariant(
       (typeof item === 'string' || item instanceof Uint8Array) && item.length > 0,
       `\`${option}\`${list.length > 1 ? `[${index}]` : ''} is empty or not a string. Check that the environment variable holding it is set.`,
@@ -66,7 +68,12 @@ export function secretList(secret: Secrets | undefined, provider?: string, optio
     )
     return typeof item === 'string' ? utf8(item) : item
   })
+  validated.add(keys)
+  return keys
 }
+
+// Key lists made by secretList. Only its own lists are trusted: a caller's array could change.
+const validated = new WeakSet<object>()
 
 /**
  * Decodes a signature written in its canonical form only: lower-case hex, standard base64 with
@@ -76,9 +83,17 @@ export function secretList(secret: Secrets | undefined, provider?: string, optio
  */
 export function decodeSignature(text: string, encoding: SignatureEncoding): Uint8Array | undefined {
   if (text.length === 0) return undefined
-  const bytes = encoding === 'hex' ? fromHex(text) : fromBase64(text)
-  return bytes && encodeSignature(bytes, encoding) === text ? bytes : undefined
+  // The canonical form checked on the text itself rather than by encoding the decoded bytes
+  // again: fromBase64 already refuses bad lengths, excess padding and non-zero trailing bits, so
+  // what is left is the alphabet, and padding present (base64) or absent (base64url).
+  if (encoding === 'hex') return CANONICAL_HEX.test(text) ? fromHex(text) : undefined
+  if (encoding === 'base64') return text.length % 4 === 0 && CANONICAL_BASE64.test(text) ? fromBase64(text) : undefined
+  return CANONICAL_BASE64URL.test(text) ? fromBase64(text) : undefined
 }
+
+const CANONICAL_HEX = /^[0-9a-f]+$/
+const CANONICAL_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+const CANONICAL_BASE64URL = /^[A-Za-z0-9_-]+$/
 
 export function encodeSignature(bytes: Uint8Array, encoding: SignatureEncoding): string {
   return encoding === 'hex' ? toHex(bytes) : encoding === 'base64' ? toBase64(bytes) : toBase64Url(bytes)
@@ -96,8 +111,9 @@ export async function hmacMatches(
 ): Promise<boolean> {
   const crypto = getCrypto()
   let matched = false
+  const hash = HASHES[algorithm]
   for (const key of keys) {
-    const expected = await crypto.hmac(HASHES[algorithm], key, message)
+    const expected = crypto.hmacSync ? crypto.hmacSync(hash, key, message) : await crypto.hmac(hash, key, message)
     for (const candidate of candidates) {
       if (crypto.timingSafeEqual(expected, candidate)) matched = true
     }

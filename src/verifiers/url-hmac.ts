@@ -242,13 +242,12 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
   }
   const bodyHash = queryParam(options.url, 'bodySHA256')
   const params = bodyHash === undefined ? (options.params ?? {}) : {}
+  // Every URL form with every key, also after a match: which form or which secret matched
+  // (a rotation in progress, a port in the URL) must not show in how long the check takes.
   let signedMaterial: Uint8Array | undefined
   for (const url of twilioUrlCandidates(options.url)) {
     const base = utf8(twilioSignatureBase(url, params))
-    if (await hmacMatches(algorithm, keys, base, [candidate])) {
-      signedMaterial = base
-      break
-    }
+    if ((await hmacMatches(algorithm, keys, base, [candidate])) && !signedMaterial) signedMaterial = base
   }
   if (!signedMaterial) return fail('invalid_signature', `X-Twilio-Signature does not match. ${URL_HINT}`, provider)
   if (bodyHash !== undefined) {

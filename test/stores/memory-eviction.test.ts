@@ -29,6 +29,29 @@ describe('memoryStore when full of retained ids', () => {
     expect((await store.claim(['e'], long)).state).toBe('duplicate')
   })
 
+  it('evicts in completion order across many evictions, skipping claims in flight and meeting ids completed later', async () => {
+    const store = memoryStore({ maxEntries: 4, onWarning: () => {} })
+    const slow = await store.claim(['slow'], long)
+    if (slow.state !== 'claimed') throw new Error('expected a claim')
+    for (const key of ['b', 'c', 'd']) await completed(store, key)
+    await completed(store, 'e') // evicts b: slow is in flight
+    await store.complete(['slow'], slow.token, retain) // now the newest completed id
+    await completed(store, 'f') // evicts c
+    await completed(store, 'g') // evicts d
+    await completed(store, 'h') // evicts e
+    await completed(store, 'i') // evicts slow
+    expect(store.evictedBeforeRetention).toBe(5)
+    const states = async (keys: string[]) =>
+      Promise.all(keys.map(async (key) => (await store.claim([key], long)).state))
+    expect(await states(['f', 'g', 'h', 'i'])).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate'])
+    const fresh = memoryStore({ maxEntries: 4, onWarning: () => {} })
+    for (const key of ['b', 'c', 'd', 'e']) await completed(fresh, key)
+    await fresh.close?.()
+    await completed(fresh, 'x') // a closed and refilled store starts its search again
+    for (const key of ['y', 'z', 'w', 'v']) await completed(fresh, key) // evicts x
+    expect((await fresh.claim(['x'], long)).state).toBe('claimed')
+  })
+
   it('expired entries make room without counting as evictions', async () => {
     let now = 0
     const warnings: string[] = []
