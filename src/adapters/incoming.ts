@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AdapterRefusal, WebhookHandler } from '../core/handler.js'
+import type { WebhookHandler } from '../core/handler.js'
 import { NULL_BODY_STATUSES } from '../core/responses.js'
+import { normalizedHeadersFromRaw } from '../request.js'
 import type { WebhookResponse } from '../types.js'
 import { readNodeBody } from './body-reader.js'
 import { firstValue, publicRequestUrl, type ResolvedNodeAdapterOptions, setupFailure } from './shared.js'
@@ -54,14 +55,8 @@ export type NodeHeaderRecord = Record<string, string>
 export function nodeHeaders(req: NodeRequest): NodeHeaderRecord | NodeJS.Dict<string | string[]> {
   const raw = req.rawHeaders
   if (req.httpVersionMajor !== 1 || !Array.isArray(raw)) return req.headersDistinct ?? req.headers
-  const headers: NodeHeaderRecord = Object.create(null)
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase()
-    const value = raw[i + 1] as string
-    const seen = headers[name]
-    headers[name] = seen === undefined ? value : `${seen}, ${value}`
-  }
-  return headers
+  // The core's own form: handle() and the preset use it as it is instead of copying it again.
+  return normalizedHeadersFromRaw(raw) as NodeHeaderRecord
 }
 
 /** The full public URL of a Node request (see {@link publicRequestUrl}). */
@@ -97,11 +92,8 @@ export interface NodeAnswer {
  * connection cannot carry another request, and closing it frees the request at once.
  */
 export function bodyTimedOut(handler: WebhookHandler<unknown>, method: string, timeoutMs: number): WebhookResponse {
-  // `body_timeout` is a WebhookErrorCode (408) that the core's AdapterRefusal type does not list
-  // yet; refuse() builds the error from the code and the message alone.
-  const code = 'body_timeout' as unknown as AdapterRefusal
   const message = `the body did not arrive within bodyTimeoutMs (${timeoutMs} ms); the connection is closed.`
-  const response = handler.refuse(code, { message, method })
+  const response = handler.refuse('body_timeout', { message, method })
   return { ...response, headers: { ...response.headers, connection: 'close' } }
 }
 

@@ -56,7 +56,7 @@ export interface WebhookHandler<T = unknown> {
 }
 
 /** Refusals an adapter can detect on its own, before the core sees the body. */
-export type AdapterRefusal = 'body_too_large' | 'body_already_parsed' | 'internal_error'
+export type AdapterRefusal = 'body_too_large' | 'body_timeout' | 'body_already_parsed' | 'internal_error'
 
 // Headers that carry credentials are kept out of events, whatever the provider.
 const ALWAYS_SENSITIVE = ['authorization', 'proxy-authorization', 'cookie']
