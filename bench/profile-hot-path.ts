@@ -1,4 +1,4 @@
-// Private profiling script of the in-process hot path (issue 16): each scheme beside its floor in
+// Private profiling script of the in-process hot path (the performance targets): each scheme beside its floor in
 // one process, interleaved rounds, median of the per-round ratios. Not part of `npm run bench`.
 //   node --import tsx bench/profile-hot-path.ts [filter] [--sizes=256,2048] [--rounds=15]
 // A filter runs only the rows whose name contains it (`handle`, `sendgrid`, ...).

@@ -81,7 +81,7 @@ function worst(points: { size: number; ratio: number }[]) {
   return measured.reduce((a, b) => (b.ratio > a.ratio ? b : a))
 }
 
-/** Every target of issue 16 with this run's figure; targets of sections not run are "not measured". */
+/** Every performance target with this run's figure; targets of sections not run are "not measured". */
 export function targets(results: BenchResults): Target[] {
   const out: Target[] = []
   const verify = results.verify
@@ -406,7 +406,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `![Verification time as a ratio of the floor + JSON.parse, per size, ours and the peers](${CHART_PATH})`,
     '',
-    '## Targets (issue 16)',
+    '## Performance targets',
     '',
     `${met} met, ${missed} missed, in this run’s ratios.`,
     '',
