@@ -172,7 +172,7 @@ describe('bench report', () => {
     expect(markdown).toContain('npm ci\nnpm run bench -- --quick\n')
     expect(markdown).toContain(`](${CHART_PATH})`)
     for (const heading of [
-      '## Targets (issue 16)',
+      '## Performance targets',
       '## Headline',
       '## Verification',
       '## Pipeline',
