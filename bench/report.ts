@@ -2,29 +2,13 @@
 // results give the same bytes (test/bench/report.test.ts checks it), and nothing here measures.
 import { renderChart } from './chart.js'
 import { DISTURBED_ABOVE_CORES } from './disturbance.js'
+import type { HttpBenchResult, HttpBenchRow } from './http.js'
 import type { BenchResults, LatencyRow, VerifyRow, VerifySection } from './results.js'
 
-// Placeholder copy of the contract of bench/http.ts (engineer "adapters" writes that file and its
-// types; run.ts imports it only when it exists). Keep in step with it.
-export type HttpRoute = 'bare' | 'floor' | 'floor-parse' | 'ours' | 'octokit' | 'stripe-sdk'
-export interface HttpBenchRow {
-  framework: string
-  route: HttpRoute
-  reqPerSec: number
-  p99Ms: number
-  cpuUsPerReq: number
-  runs: number
-  disturbed: boolean
-}
-export interface HttpBenchResult {
-  rows: HttpBenchRow[]
-  loadGenerator: string
-  pinned: boolean
-  command: string
-  durationSec: number
-  connections: number
-  bodyBytes: number
-}
+// The HTTP section's figures, as bench/http.ts produces them.
+export type { HttpBenchResult, HttpBenchRow } from './http.js'
+
+type HttpRoute = HttpBenchRow['route']
 
 /** Where the chart is written, relative to the repository root (the README links it). */
 export const CHART_PATH = 'docs/benchmarks.svg'
