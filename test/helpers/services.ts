@@ -1,4 +1,5 @@
 import { connect } from 'node:net'
+import pg from 'pg'
 
 /** Redis URL the service tests use. @default 'redis://127.0.0.1:6379' */
 export function redisUrl(): string {
@@ -86,4 +87,11 @@ export function tcpProbe(url: string): Promise<void> {
       reject(error)
     })
   })
+}
+
+/** Resolves when a PostgreSQL login at `url` succeeds (within 2 s); rejects otherwise. */
+export async function postgresProbe(url: string = databaseUrl()): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 })
+  await client.connect()
+  await client.end()
 }

@@ -5,13 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InboxQuery } from '../../src/index.js'
 import { type PostgresInbox, pgPoolTransaction, postgresInbox } from '../../src/stores/postgres.js'
 import { type InboxSuiteEffects, testInbox } from '../../src/testing/index.js'
-import { databaseUrl, requireService } from '../helpers/services.js'
+import { databaseUrl, postgresProbe, requireService } from '../helpers/services.js'
 
-const hasPostgres = await requireService('PostgreSQL', async () => {
-  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 2_000 })
-  await client.connect()
-  await client.end()
-})
+const hasPostgres = await requireService('PostgreSQL', () => postgresProbe())
 
 const suffix = globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, 10)
 let counter = 0

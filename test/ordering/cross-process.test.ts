@@ -15,7 +15,7 @@ import {
   redisOrderingStore,
   sqliteOrderingStore,
 } from '../../src/ordering/index.js'
-import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
+import { databaseUrl, postgresProbe, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
 
 const run = globalThis.crypto.randomUUID().slice(0, 8)
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -26,11 +26,7 @@ const RESOURCES = 20
 const VERSIONS_PER_RESOURCE = 25
 
 const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
-const hasPostgres = await requireService('PostgreSQL', async () => {
-  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 2_000 })
-  await client.connect()
-  await client.end()
-})
+const hasPostgres = await requireService('PostgreSQL', () => postgresProbe())
 
 /**
  * 3 processes advance 20 resources × 25 distinct versions (seeded shuffle, split among them) at

@@ -15,14 +15,10 @@ import {
   redisOrderingStore,
   sqliteOrderingStore,
 } from '../../src/ordering/index.js'
-import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
+import { databaseUrl, postgresProbe, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
 
 const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
-const hasPostgres = await requireService('PostgreSQL', async () => {
-  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 2_000 })
-  await client.connect()
-  await client.end()
-})
+const hasPostgres = await requireService('PostgreSQL', () => postgresProbe())
 
 const run = globalThis.crypto.randomUUID().slice(0, 8)
 const redisPrefix = `webhook-inbox-test:order:${run}:`

@@ -15,7 +15,7 @@ import {
   redisOrderingStore,
   sqliteOrderingStore,
 } from '../../src/ordering/index.js'
-import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
+import { databaseUrl, postgresProbe, redisUrl, requireService, tcpProbe } from '../helpers/services.js'
 
 // Retention of the ordering stores, on a fake clock where the store takes one (memory, SQLite,
 // PostgreSQL): a version guards its resource for retentionMs after the last event that recorded
@@ -23,11 +23,7 @@ import { databaseUrl, redisUrl, requireService, tcpProbe } from '../helpers/serv
 // Redis expires keys by its own clock, so there the key's TTL is read instead.
 
 const hasRedis = await requireService('Redis', () => tcpProbe(redisUrl()))
-const hasPostgres = await requireService('PostgreSQL', async () => {
-  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 2_000 })
-  await client.connect()
-  await client.end()
-})
+const hasPostgres = await requireService('PostgreSQL', () => postgresProbe())
 
 const run = globalThis.crypto.randomUUID().slice(0, 8)
 const RETENTION = 60_000

@@ -4,13 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isWebhookError } from '../../src/errors.js'
 import { type PostgresQuery, pgPoolTransaction, postgresSchema, postgresStore } from '../../src/stores/postgres.js'
 import { testDedupeStore } from '../../src/testing/store-suite.js'
-import { databaseUrl, requireService } from '../helpers/services.js'
+import { databaseUrl, postgresProbe, requireService } from '../helpers/services.js'
 
-const hasPostgres = await requireService('PostgreSQL', async () => {
-  const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 2_000 })
-  await client.connect()
-  await client.end()
-})
+const hasPostgres = await requireService('PostgreSQL', () => postgresProbe())
 
 // Every table this file creates carries this suffix and is dropped at the end.
 const suffix = globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, 12)
