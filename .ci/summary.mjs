@@ -11,7 +11,12 @@ try {
   process.exit(1)
 }
 const passed = result.numPassedTests ?? 0
-const failed = (result.numFailedTests ?? 0) + (result.numFailedTestSuites ?? 0)
+// vitest counts a failed test's file and each describe around it as failed suites too; a suite that
+// fails with no failed test (an error in a hook or at import) still fails the run.
+const failedTests = result.numFailedTests ?? 0
+const failedSuites = result.numFailedTestSuites ?? 0
+const failed = failedTests > 0 ? failedTests : failedSuites
 const skipped = (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0)
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+const suites = failedSuites > 0 ? ` (${failedSuites} failed suites)` : ''
+console.log(`tests: ${passed} passed, ${failed} failed${suites}, ${skipped} skipped`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)

@@ -363,8 +363,45 @@ export async function cpuMicros(run: (rep: number) => Promise<unknown>, repeat: 
     const used = process.cpuUsage(start)
     samples.push(used.user + used.system)
   }
-  samples.sort((a, b) => a - b)
-  return samples[Math.floor(samples.length / 2)] as number
+  return median(samples)
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] as number
+}
+
+/**
+ * CPU microseconds `run` spends beyond `baseline` on the same input, the median of `repeat` paired
+ * samples. Each pair is measured back to back, in alternating order, so a collection of one side's
+ * garbage, or a burst of load from another process, lands on both sides alike instead of on
+ * whichever ran second: two medians taken apart differ by that noise (on two shared cores one CI run
+ * billed 25 valid deliveries' worth of it to a single side).
+ */
+export async function pairedCpuMicros(
+  run: (rep: number) => Promise<unknown>,
+  baseline: (rep: number) => unknown,
+  repeat: number,
+): Promise<{ runMicros: number; baselineMicros: number; excessMicros: number }> {
+  const runs: number[] = []
+  const baselines: number[] = []
+  const excess: number[] = []
+  const time = async (work: () => unknown) => {
+    const start = process.cpuUsage()
+    await work()
+    const used = process.cpuUsage(start)
+    return used.user + used.system
+  }
+  for (let rep = 0; rep < repeat; rep++) {
+    const first = rep % 2 === 0
+    const base0 = first ? 0 : await time(() => baseline(rep))
+    const ran = await time(() => run(rep))
+    const base = first ? await time(() => baseline(rep)) : base0
+    runs.push(ran)
+    baselines.push(base)
+    excess.push(ran - base)
+  }
+  return { runMicros: median(runs), baselineMicros: median(baselines), excessMicros: median(excess) }
 }
 
 /**
@@ -386,7 +423,7 @@ export interface CostRow {
   hostileMicros: number
   /** V8's `JSON.parse` of the hostile body alone (0 for form bodies, which our own code parses). */
   parseMicros: number
-  /** (hostileMicros - parseMicros) / validMicros: our work on the hostile input, per valid delivery. */
+  /** The median paired excess of hostile over parse, per valid delivery: our work on the hostile input. */
   ratio: number
   status: number
 }
@@ -429,19 +466,22 @@ export async function costBound(size: number, repeat: number): Promise<CostRow[]
     await handler.handle(hostileRequests[0] as WebhookRequest)
     const validMicros = await cpuMicros((rep) => handler.handle(validRequests[rep] as WebhookRequest), repeat)
     let status = 0
-    const hostileMicros = await cpuMicros(async (rep) => {
-      status = (await handler.handle(hostileRequests[rep] as WebhookRequest)).status
-    }, repeat)
     const hostileText = text(hostileRequests[0]?.body ?? '')
-    const parseMicros = json ? await cpuMicros(async () => JSON.parse(hostileText), repeat) : 0
+    const hostile = await pairedCpuMicros(
+      async (rep) => {
+        status = (await handler.handle(hostileRequests[rep] as WebhookRequest)).status
+      },
+      () => (json ? JSON.parse(hostileText) : undefined),
+      repeat,
+    )
     rows.push({
       preset: c.name,
       input,
       bytes,
       validMicros,
-      hostileMicros,
-      parseMicros,
-      ratio: Math.max(0, hostileMicros - parseMicros) / Math.max(1, validMicros),
+      hostileMicros: hostile.runMicros,
+      parseMicros: json ? hostile.baselineMicros : 0,
+      ratio: Math.max(0, hostile.excessMicros) / Math.max(1, validMicros),
       status,
     })
   }
