@@ -4,7 +4,7 @@
 //   - stores: memory, SQLite, Redis (node-redis, ioredis), PostgreSQL (pg, postgres.js), no-op enqueue;
 //   - inboxes (receive to 200: verify, one atomic accept committed, answer): memory, SQLite, PostgreSQL;
 //   - queue hand-offs (memory store): no-op, BullMQ, pg-boss, RabbitMQ, NATS JetStream (bench/queues.ts);
-//   - claim + complete alone per store, with one dedupe key and with two;
+//   - claim + complete alone per store, with one dedupe key and with two, beside each engine's floor (the two writes by hand);
 //   - webhook-inbox/otel: without, with the no-op API, with an SDK recording everything;
 //   - inbox receive-to-processed over PostgreSQL LISTEN/NOTIFY.
 // Subjects of a group are measured in rounds, in rotating order, so load falls on all alike; each
@@ -18,23 +18,22 @@ import { join } from 'node:path'
 import { metrics, trace } from '@opentelemetry/api'
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { DedupeStore, WebhookRequest } from 'webhook-inbox'
 import {
   createInboxWorker,
   createWebhookHandler,
   type Inbox,
   memoryInbox,
+  memoryStore,
   type WebhookHandler,
   type WebhookHandlerOptions,
-} from '../src/index.js'
-import { withOpenTelemetry } from '../src/otel/index.js'
-import { stripe } from '../src/providers/index.js'
-import { memoryStore } from '../src/stores/memory.js'
-import type { DedupeStore } from '../src/stores/types.js'
-import { signStripeRequest } from '../src/testing/index.js'
-import type { WebhookRequest } from '../src/types.js'
+} from 'webhook-inbox'
+import { withOpenTelemetry } from 'webhook-inbox/otel'
+import { stripe } from 'webhook-inbox/providers'
+import { signStripeRequest } from 'webhook-inbox/testing'
 import { combineDisturbances, SERVICE_PROCESSES, watchOtherProcesses } from './disturbance.js'
 import { openQueueEngines, redactedUrl, type ServiceUrls, within } from './queues.js'
-import type { Disturbance, LatencyRow, PipelineSection } from './results.js'
+import { type Disturbance, type LatencyRow, type PipelineSection, POSTGRES_FLOOR, REDIS_FLOOR } from './results.js'
 
 export interface PipelineOptions {
   quick: boolean
@@ -188,6 +187,12 @@ interface Resources {
   stores: { name: string; store: DedupeStore }[]
   inboxes: { name: string; inbox: Inbox }[]
   closers: (() => Promise<unknown>)[]
+  /**
+   * What the engine itself takes for a claim and a completion done by hand: two round trips, each
+   * writing one key (Redis `SET NX PX`, then `SET XX PX`; PostgreSQL two one-row autocommit
+   * statements, each a commit flushed to the WAL). A store cannot add less than this per delivery.
+   */
+  floors: Subject[]
 }
 
 async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Resources> {
@@ -195,12 +200,13 @@ async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Reso
     stores: [{ name: 'memory', store: memoryStore({ maxEntries: 1_000_000 }) }],
     inboxes: [{ name: 'memory inbox', inbox: memoryInbox() }],
     closers: [],
+    floors: [],
   }
   const sqliteFile = join(tmpdir(), `webhook-inbox-bench-${run}.db`)
   const inboxFile = join(tmpdir(), `webhook-inbox-bench-inbox-${run}.db`)
   try {
     const { default: Database } = await import('better-sqlite3')
-    const { sqliteInbox, sqliteStore } = await import('../src/stores/sqlite.js')
+    const { sqliteInbox, sqliteStore } = await import('webhook-inbox/sqlite')
     const database = new Database(sqliteFile)
     const inboxDatabase = new Database(inboxFile)
     out.stores.push({ name: 'sqlite (better-sqlite3, WAL file)', store: sqliteStore({ database }) })
@@ -219,7 +225,7 @@ async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Reso
   if (await reachable(urls.redis, 6379)) {
     try {
       await within(async () => {
-        const { redisStore } = await import('../src/stores/redis.js')
+        const { redisStore } = await import('webhook-inbox/redis')
         const prefix = `webhook-inbox-bench:${run}:`
         const { createClient } = await import('redis')
         const nodeRedis = createClient({ url: urls.redis })
@@ -241,6 +247,17 @@ async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Reso
             }),
           },
         )
+        let floorCount = 0
+        out.floors.push({
+          name: `${REDIS_FLOOR} (node-redis)`,
+          unsigned: true,
+          handle: async () => {
+            const key = `${prefix}floor:${floorCount++}`
+            await nodeRedis.sendCommand(['SET', key, 'claimed', 'NX', 'PX', '30000'])
+            await nodeRedis.sendCommand(['SET', key, 'done', 'XX', 'PX', '60000'])
+            return { status: 200 }
+          },
+        })
         out.closers.push(async () => {
           let cursor = '0'
           do {
@@ -267,7 +284,7 @@ async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Reso
   if (await reachable(urls.postgres, 5432)) {
     try {
       await within(async () => {
-        const { postgresInbox, postgresSchema, postgresStore } = await import('../src/stores/postgres.js')
+        const { postgresInbox, postgresSchema, postgresStore } = await import('webhook-inbox/postgres')
         const { default: pg } = await import('pg')
         const { default: postgres } = await import('postgres')
         const table = `webhook_inbox_bench_${run}`
@@ -289,6 +306,23 @@ async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Reso
           },
         )
         out.inboxes.push({ name: 'postgres inbox (pg Pool)', inbox: postgresInbox({ query, table: inboxTable }) })
+        let floorCount = 0
+        out.floors.push({
+          name: `${POSTGRES_FLOOR} (pg Pool)`,
+          unsigned: true,
+          handle: async () => {
+            const key = `floor:${run}:${floorCount++}`
+            await pool.query(
+              `INSERT INTO ${table} (key, token, expires_at) VALUES ($1, 'floor', now() + interval '30 seconds')`,
+              [key],
+            )
+            await pool.query(
+              `UPDATE ${table} SET token = NULL, expires_at = now() + interval '60 seconds' WHERE key = $1`,
+              [key],
+            )
+            return { status: 200 }
+          },
+        })
         out.closers.push(async () => {
           await pool.query(`DROP TABLE IF EXISTS ${table}, ${inboxTable}, ${inboxTable}_keys`)
           await pool.end()
@@ -384,7 +418,7 @@ function otelSubjects(closers: Resources['closers']): Subject[] {
  * handle() call to the start of its `process`.
  */
 async function receiveToProcessed(urls: ServiceUrls, parallel: number, s: Settings): Promise<LatencyRow> {
-  const { postgresInbox } = await import('../src/stores/postgres.js')
+  const { postgresInbox } = await import('webhook-inbox/postgres')
   const { default: pg } = await import('pg')
   const { default: postgres } = await import('postgres')
   const table = `webhook_inbox_bench_processed_${run}_${parallel}`
@@ -484,7 +518,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<PipelineS
           }),
         ),
       },
-      { group: 'claim', concurrencies: [1], subjects: claimSubjects(resources.stores) },
+      { group: 'claim', concurrencies: [1], subjects: [...claimSubjects(resources.stores), ...resources.floors] },
       { group: 'otel', concurrencies: [1], subjects: otelSubjects(resources.closers) },
     ]
     for (const group of groups) rows.push(...(await measureGroup(group, s, log)))

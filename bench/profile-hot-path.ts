@@ -10,9 +10,9 @@ import {
   verify as nodeVerify,
   timingSafeEqual,
 } from 'node:crypto'
-import { createWebhookHandler } from '../src/core/handler.js'
-import { discord, github, sendgrid, shopify, standardWebhooks, stripe, twilio } from '../src/providers/index.js'
-import { memoryStore } from '../src/stores/memory.js'
+import type { WebhookRequest } from 'webhook-inbox'
+import { createWebhookHandler, memoryStore } from 'webhook-inbox'
+import { discord, github, sendgrid, shopify, standardWebhooks, stripe, twilio } from 'webhook-inbox/providers'
 import {
   signDiscordRequest,
   signGitHubRequest,
@@ -21,8 +21,7 @@ import {
   signStandardWebhooksRequest,
   signStripeRequest,
   signTwilioRequest,
-} from '../src/testing/index.js'
-import type { WebhookRequest } from '../src/types.js'
+} from 'webhook-inbox/testing'
 
 const args = process.argv.slice(2)
 const filter = args.find((arg) => !arg.startsWith('--')) ?? ''

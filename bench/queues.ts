@@ -3,7 +3,7 @@
 // is skipped with a line saying so. Each run uses its own BullMQ prefix, pg-boss schema, RabbitMQ
 // queue and NATS stream, and `close` removes them.
 import { randomBytes } from 'node:crypto'
-import type { EnqueueContext, WebhookEvent } from '../src/index.js'
+import type { EnqueueContext, WebhookEvent } from 'webhook-inbox'
 
 type Enqueue = (event: WebhookEvent, context: EnqueueContext) => unknown
 
@@ -56,7 +56,7 @@ export async function openQueueEngines(urls: ServiceUrls, skipped: string[]): Pr
       urls.redis,
       async () => {
         const { Queue } = await import('bullmq')
-        const { bullmqEnqueue } = await import('../src/queues/bullmq.js')
+        const { bullmqEnqueue } = await import('webhook-inbox/bullmq')
         const { hostname, port } = new URL(urls.redis)
         const queue = new Queue('bench', {
           connection: { host: hostname, port: Number(port || 6379) },
@@ -79,7 +79,7 @@ export async function openQueueEngines(urls: ServiceUrls, skipped: string[]): Pr
       urls.postgres,
       async () => {
         const { default: PgBoss } = await import('pg-boss')
-        const { pgBossEnqueue } = await import('../src/queues/pg-boss.js')
+        const { pgBossEnqueue } = await import('webhook-inbox/pg-boss')
         const schema = `wi_bench_${run}`
         const boss = new PgBoss({ connectionString: urls.postgres, schema, max: 2, supervise: false, schedule: false })
         boss.on('error', () => {})
@@ -100,7 +100,7 @@ export async function openQueueEngines(urls: ServiceUrls, skipped: string[]): Pr
       urls.amqp,
       async () => {
         const { default: amqp } = await import('amqplib')
-        const { amqpEnqueue } = await import('../src/queues/amqp.js')
+        const { amqpEnqueue } = await import('webhook-inbox/amqp')
         const connection = await amqp.connect(urls.amqp)
         const channel = await connection.createConfirmChannel()
         const queue = `wi-bench-${run}`
@@ -121,7 +121,7 @@ export async function openQueueEngines(urls: ServiceUrls, skipped: string[]): Pr
       async () => {
         const { connect } = await import('@nats-io/transport-node')
         const { jetstream, jetstreamManager } = await import('@nats-io/jetstream')
-        const { jetStreamEnqueue } = await import('../src/queues/nats.js')
+        const { jetStreamEnqueue } = await import('webhook-inbox/nats')
         const nc = await connect({ servers: urls.nats.replace(/^nats:\/\//, '') })
         const jsm = await jetstreamManager(nc)
         const stream = `WI_BENCH_${run}`

@@ -139,3 +139,7 @@ export interface BenchResults {
   /** Why a section has no figures ('not run: --only verify', 'bench/http.ts is not there yet', ...). */
   notRun: Partial<Record<SectionName, string>>
 }
+
+/** The subject names of the engines' own two-round-trip floors in the claim group (the report finds them by these). */
+export const REDIS_FLOOR = 'redis floor: SET NX, then SET XX, by hand'
+export const POSTGRES_FLOOR = 'postgres floor: two one-row commits, by hand'

@@ -7,6 +7,7 @@
 //   npm run bench -- --render FILE      # no measuring: render the results JSON a run saved
 //   npm run bench -- --frameworks a,b   # HTTP section: only these frameworks (passed to bench/http.ts)
 //
+// It builds the package first and measures dist/ (see bench/tsconfig.runtime.json).
 // Every run saves its figures to node_modules/.cache/webhook-inbox-bench/results.json before
 // rendering them, so the report can be rendered again without measuring again.
 //
@@ -96,7 +97,22 @@ async function main(): Promise<void> {
   write(results, args)
 }
 
+/**
+ * The figures are of the built package (dist/, what users run), which `npm run bench` builds and
+ * bench/tsconfig.runtime.json resolves `webhook-inbox/*` to. Run another way, `webhook-inbox` is
+ * src/ compiled by tsx, whose keepNames wrappers cost about a fifth of handle(): refuse that.
+ */
+function requireBuiltPackage(): void {
+  const resolved = import.meta.resolve('webhook-inbox')
+  if (!resolved.includes('/dist/')) {
+    throw new Error(
+      `bench: webhook-inbox resolves to ${resolved}, not to the built dist/. Run \`npm run bench\` (it builds first and sets TSX_TSCONFIG_PATH=bench/tsconfig.runtime.json).`,
+    )
+  }
+}
+
 async function measureAll(argv: string[], args: Args): Promise<BenchResults> {
+  requireBuiltPackage()
   const started = performance.now()
   const stopWatch = watchOtherProcesses()
   const quick = args.quick

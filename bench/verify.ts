@@ -19,10 +19,9 @@ import {
 } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { Bench } from 'tinybench'
-import { createWebhookHandler } from '../src/index.js'
-import { discord, github, sendgrid, slack, standardWebhooks, stripe, svix, twilio } from '../src/providers/index.js'
-import { memoryStore } from '../src/stores/memory.js'
-import type { Provider, WebhookRequest } from '../src/types.js'
+import type { Provider, WebhookRequest } from 'webhook-inbox'
+import { createWebhookHandler, memoryStore } from 'webhook-inbox'
+import { discord, github, sendgrid, slack, standardWebhooks, stripe, svix, twilio } from 'webhook-inbox/providers'
 import {
   ecdsaP256PublicKeys,
   ed25519PublicKeys,
@@ -32,7 +31,7 @@ import {
   verifyTimestampedEcdsa,
   verifyTimestampedEd25519,
   verifyTimestampedHeader,
-} from '../src/verifiers/index.js'
+} from 'webhook-inbox/verifiers'
 import { combineDisturbances, DISTURBED_ABOVE_CORES, watchOtherProcesses } from './disturbance.js'
 import { counterSlot, formFields, jsonArrayBody, jsonBody, SIZES, stampCounter } from './payloads.js'
 import type { Disturbance, VerifyBlock, VerifyFamily, VerifyKind, VerifyRow, VerifySection } from './results.js'

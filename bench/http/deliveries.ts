@@ -1,7 +1,7 @@
 // The signed deliveries the HTTP benchmark sends: 2 KB JSON bodies, each with its own id in the
 // signed body (GitHub signs the body only, so identical bodies are one event), signed as GitHub
 // signs them (every route but the Stripe SDK's) or as Stripe does.
-import { signGitHubRequest, signStripeRequest } from '../../src/testing/index.js'
+import { signGitHubRequest, signStripeRequest } from 'webhook-inbox/testing'
 
 export const GITHUB_SECRET = 'bench-http-github-secret'
 export const STRIPE_SECRET = 'whsec_bench_http_stripe_secret'

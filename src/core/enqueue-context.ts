@@ -12,13 +12,52 @@ interface Counter {
 
 type Tracked = EnqueueContext & { [PENDING]?: Counter }
 
-/** The context the handler passes to `enqueue`, with the counter of publishes still running. */
+/** An `enqueue` context with `signal`, and the counter of publishes still running. */
 export function createEnqueueContext(key: string, retentionMs: number, signal: AbortSignal): EnqueueContext {
-  const context: EnqueueContext = { signal, headers: {}, key, retentionMs }
   // Enumerable, so a wrapper that copies the context (`{ ...context, headers }`) shares the counter.
-  Object.defineProperty(context, PENDING, { value: { count: 0 }, enumerable: true })
+  const context: Tracked = { signal, headers: {}, key, retentionMs, [PENDING]: { count: 0 } }
   return context
 }
+
+/** The context the handler passes to `enqueue`, and the `abort` it calls when `enqueueTimeoutMs` runs out. */
+export interface AbortableEnqueueContext {
+  context: EnqueueContext
+  abort(reason: unknown): void
+}
+
+/**
+ * The handler's context: `signal` is made when something first reads it. Node builds an
+ * `AbortSignal` (an `EventTarget`) on the first read of `controller.signal`, about 7 % of a whole
+ * delivery through the memory store, and most `enqueue` functions never look at it. An abort
+ * before the first read is kept, so a late reader gets a signal that has already aborted, with
+ * that reason. Reading it through destructuring or a copy (`{ ...context }`) works as before.
+ */
+export function createAbortableEnqueueContext(key: string, retentionMs: number): AbortableEnqueueContext {
+  let controller: AbortController | undefined
+  let aborted: { reason: unknown } | undefined
+  const context: Tracked = {
+    get signal(): AbortSignal {
+      if (controller === undefined) {
+        controller = new AbortController()
+        if (aborted) controller.abort(aborted.reason)
+      }
+      return controller.signal
+    },
+    headers: {},
+    key,
+    retentionMs,
+    [PENDING]: { count: 0 },
+  }
+  return {
+    context,
+    abort(reason) {
+      if (aborted) return
+      aborted = { reason }
+      controller?.abort(reason)
+    },
+  }
+}
+
 
 /** Publishes started through {@link publishing} with this context (or a copy of it) that have not settled. */
 export function pendingPublishes(context: EnqueueContext): number {

@@ -8,7 +8,7 @@ import { singleKeyStore } from '../stores/single-key.js'
 import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookEventFields, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
-import { createEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
+import { createAbortableEnqueueContext, forgottenAwaitError, pendingPublishes } from './enqueue-context.js'
 import { handlerLog } from './log.js'
 import {
   type DeliveryStepRunner,
@@ -74,7 +74,7 @@ const untraced: DeliveryStepRunner = (_step, work) => work()
 // cost more than the work. Anything still running gets the rest of its `ms`.
 const SETTLE_TURNS = 8
 
-function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: AbortController): Promise<V> {
+function withTimeout<V>(work: () => Promise<V> | V, ms: number, onTimeout?: (error: Error) => void): Promise<V> {
   const start = Date.now()
   return new Promise<V>((resolve, reject) => {
     let done = false
@@ -105,7 +105,7 @@ function withTimeout<V>(work: () => Promise<V> | V, ms: number, controller?: Abo
           if (done) return
           done = true
           const error = new TimeoutError()
-          controller?.abort(error)
+          onTimeout?.(error)
           reject(error)
         },
         Math.max(0, ms - (Date.now() - start)),
@@ -454,8 +454,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     try {
       event = buildEvent(id, result.type, result.payload, decoded, headers, now, result.timestamp)
       const queued = event
-      const controller = new AbortController()
-      const context = createEnqueueContext(keys[0] as string, settings.retentionMs, controller.signal)
+      const { context, abort } = createAbortableEnqueueContext(keys[0] as string, settings.retentionMs)
       await step(
         'enqueue',
         () =>
@@ -470,7 +469,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
               if (pendingPublishes(context) > 0) throw forgottenAwaitError(name)
             },
             settings.enqueueTimeoutMs,
-            controller,
+            abort,
           ),
         queued,
       )

@@ -9,14 +9,24 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) }
 }
 
+// The two answers of every accepted delivery, built without spreading the headers or serialising
+// an object: the same bytes as `json(200, { ok: true, id })`, for a fraction of the work.
+function acceptedJson(prefix: string, id: string): WebhookResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': JSON_HEADERS['content-type'], 'cache-control': JSON_HEADERS['cache-control'] },
+    body: `${prefix}${JSON.stringify(id)}}`,
+  }
+}
+
 /** 200: accepted and enqueued. */
 export function accepted(id: string): WebhookResponse {
-  return json(200, { ok: true, id })
+  return acceptedJson('{"ok":true,"id":', id)
 }
 
 /** 200: already processed, so the provider stops retrying. */
 export function duplicate(id: string): WebhookResponse {
-  return json(200, { ok: true, duplicate: true, id })
+  return acceptedJson('{"ok":true,"duplicate":true,"id":', id)
 }
 
 /**

@@ -54,6 +54,45 @@ describe('enqueue(event, context)', () => {
     expect(JSON.parse(retry.body).error.code).toBe('enqueue_timeout')
   })
 
+  it('a signal first read after enqueueTimeoutMs ran out has already aborted, with the timeout as its reason', async () => {
+    let late: AbortSignal | undefined
+    let reasonAtAbort: unknown
+    const handler = createWebhookHandler({
+      provider: stripe({ secret: SECRET }),
+      store: memoryStore(),
+      enqueueTimeoutMs: 30,
+      onWarning: () => {},
+      enqueue: async (_event, context) => {
+        // The signal is not touched until the handler has given up on this enqueue.
+        await new Promise((resolve) => setTimeout(resolve, 80))
+        late = context.signal
+        reasonAtAbort = late.reason
+      },
+    })
+    expect((await handler.handle(await delivery('evt_late_reader'))).status).toBe(503)
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    expect(late?.aborted).toBe(true)
+    expect(reasonAtAbort).toBeInstanceOf(Error)
+  })
+
+  it('reads the same signal every time, and a copy of the context shares it', async () => {
+    const reads: AbortSignal[] = []
+    const handler = createWebhookHandler({
+      provider: stripe({ secret: SECRET }),
+      store: memoryStore(),
+      onWarning: () => {},
+      enqueue: (_event, context) => {
+        const copy = { ...context }
+        const { signal } = context
+        reads.push(context.signal, copy.signal, signal)
+      },
+    })
+    expect((await handler.handle(await delivery('evt_same_signal'))).status).toBe(200)
+    expect(reads).toHaveLength(3)
+    expect(new Set(reads).size).toBe(1)
+    expect(reads[0]?.aborted).toBe(false)
+  })
+
   it('a helper publish that enqueue did not await is a 500, reported as a config error, claim released', async () => {
     const errors: unknown[] = []
     let finish: () => void = () => {}
