@@ -58,7 +58,6 @@ export function createAbortableEnqueueContext(key: string, retentionMs: number):
   }
 }
 
-
 /** Publishes started through {@link publishing} with this context (or a copy of it) that have not settled. */
 export function pendingPublishes(context: EnqueueContext): number {
   return (context as Tracked)[PENDING]?.count ?? 0

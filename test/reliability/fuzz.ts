@@ -354,21 +354,24 @@ export async function fuzzHttp(
   return report
 }
 
-/** CPU microseconds (user + system) spent by `run`, the median of `repeat` runs. */
-export async function cpuMicros(run: (rep: number) => Promise<unknown>, repeat: number): Promise<number> {
-  const samples: number[] = []
-  for (let rep = 0; rep < repeat; rep++) {
-    const start = process.cpuUsage()
-    await run(rep)
-    const used = process.cpuUsage(start)
-    samples.push(used.user + used.system)
-  }
-  return median(samples)
+/** CPU microseconds (user + system) that `work` takes, awaited. */
+async function cpuTime(work: () => unknown): Promise<number> {
+  const start = process.cpuUsage()
+  await work()
+  const used = process.cpuUsage(start)
+  return used.user + used.system
 }
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] as number
+}
+
+/** CPU microseconds (user + system) spent by `run`, the median of `repeat` runs. */
+export async function cpuMicros(run: (rep: number) => Promise<unknown>, repeat: number): Promise<number> {
+  const samples: number[] = []
+  for (let rep = 0; rep < repeat; rep++) samples.push(await cpuTime(() => run(rep)))
+  return median(samples)
 }
 
 /**
@@ -386,17 +389,16 @@ export async function pairedCpuMicros(
   const runs: number[] = []
   const baselines: number[] = []
   const excess: number[] = []
-  const time = async (work: () => unknown) => {
-    const start = process.cpuUsage()
-    await work()
-    const used = process.cpuUsage(start)
-    return used.user + used.system
-  }
   for (let rep = 0; rep < repeat; rep++) {
-    const first = rep % 2 === 0
-    const base0 = first ? 0 : await time(() => baseline(rep))
-    const ran = await time(() => run(rep))
-    const base = first ? await time(() => baseline(rep)) : base0
+    let ran: number
+    let base: number
+    if (rep % 2 === 0) {
+      ran = await cpuTime(() => run(rep))
+      base = await cpuTime(() => baseline(rep))
+    } else {
+      base = await cpuTime(() => baseline(rep))
+      ran = await cpuTime(() => run(rep))
+    }
     runs.push(ran)
     baselines.push(base)
     excess.push(ran - base)
