@@ -18,15 +18,16 @@ import { join } from 'node:path'
 import { metrics, trace } from '@opentelemetry/api'
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base'
-import type { DedupeStore, WebhookRequest } from 'webhook-inbox'
 import {
   createInboxWorker,
   createWebhookHandler,
+  type DedupeStore,
   type Inbox,
   memoryInbox,
   memoryStore,
   type WebhookHandler,
   type WebhookHandlerOptions,
+  type WebhookRequest,
 } from 'webhook-inbox'
 import { withOpenTelemetry } from 'webhook-inbox/otel'
 import { stripe } from 'webhook-inbox/providers'

@@ -10,8 +10,7 @@ import {
   verify as nodeVerify,
   timingSafeEqual,
 } from 'node:crypto'
-import type { WebhookRequest } from 'webhook-inbox'
-import { createWebhookHandler, memoryStore } from 'webhook-inbox'
+import { createWebhookHandler, memoryStore, type WebhookRequest } from 'webhook-inbox'
 import { discord, github, sendgrid, shopify, standardWebhooks, stripe, twilio } from 'webhook-inbox/providers'
 import {
   signDiscordRequest,

@@ -266,7 +266,8 @@ const GROUP_TITLES: Record<string, string> = {
   inbox: 'Inboxes: receive to 200 (verify, one atomic accept committed, answer); added = minus the memory inbox',
   queue:
     'Queue hand-offs: `handle()` with the memory store and each helper as `enqueue`; added = minus a no-op enqueue',
-  claim: 'claim + complete alone, one dedupe key and two, and each engine’s own floor (the same two writes by hand); added = minus the memory store with one key',
+  claim:
+    'claim + complete alone, one dedupe key and two, and each engine’s own floor (the same two writes by hand); added = minus the memory store with one key',
   otel: 'webhook-inbox/otel per delivery (memory store); added = minus no instrumentation',
   processed: 'Inbox receive-to-processed over PostgreSQL (the worker woken by LISTEN/NOTIFY only)',
 }

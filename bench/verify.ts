@@ -19,8 +19,7 @@ import {
 } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { Bench } from 'tinybench'
-import type { Provider, WebhookRequest } from 'webhook-inbox'
-import { createWebhookHandler, memoryStore } from 'webhook-inbox'
+import { createWebhookHandler, memoryStore, type Provider, type WebhookRequest } from 'webhook-inbox'
 import { discord, github, sendgrid, slack, standardWebhooks, stripe, svix, twilio } from 'webhook-inbox/providers'
 import {
   ecdsaP256PublicKeys,
