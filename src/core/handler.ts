@@ -71,34 +71,43 @@ const untraced: DeliveryStepRunner = (_step, work) => work()
 
 // Microtask turns a store or queue gets to settle before a timer is armed: a memory store, or
 // any work that answers without I/O, settles within them, and setTimeout + clearTimeout then
-// cost more than the work. Anything still running gets the rest of its `ms`.
+// cost more than the work. Anything still running gets the rest of its `ms`. The turns are
+// awaited (a promise reaction each) rather than queued with queueMicrotask, which wraps every
+// callback in an async resource and cost about 2 µs a delivery over its three steps.
 const SETTLE_TURNS = 8
 
 function withTimeout<V>(work: () => Promise<V> | V, ms: number, onTimeout?: (error: Error) => void): Promise<V> {
   const start = Date.now()
   return new Promise<V>((resolve, reject) => {
+    let result: Promise<V> | V
+    try {
+      result = work()
+    } catch (error) {
+      reject(error)
+      return
+    }
+    if (typeof (result as PromiseLike<V> | null)?.then !== 'function') {
+      resolve(result)
+      return
+    }
     let done = false
     let timer: ReturnType<typeof setTimeout> | undefined
-    Promise.resolve()
-      .then(work)
-      .then(
-        (value) => {
-          done = true
-          if (timer !== undefined) clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          done = true
-          if (timer !== undefined) clearTimeout(timer)
-          reject(error)
-        },
-      )
-    let turns = 0
-    const arm = (): void => {
-      if (done) return
-      if (++turns < SETTLE_TURNS) {
-        queueMicrotask(arm)
-        return
+    ;(result as PromiseLike<V>).then(
+      (value) => {
+        done = true
+        if (timer !== undefined) clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        done = true
+        if (timer !== undefined) clearTimeout(timer)
+        reject(error)
+      },
+    )
+    const arm = async (): Promise<void> => {
+      for (let turn = 0; turn < SETTLE_TURNS; turn++) {
+        await null
+        if (done) return
       }
       timer = setTimeout(
         () => {
@@ -111,7 +120,7 @@ function withTimeout<V>(work: () => Promise<V> | V, ms: number, onTimeout?: (err
         Math.max(0, ms - (Date.now() - start)),
       )
     }
-    queueMicrotask(arm)
+    void arm()
   })
 }
 

@@ -28,6 +28,8 @@ function isForm(d: DeliveryContext): boolean {
 }
 
 function hasBodyHash(url: string): boolean {
+  // No query, no parameter; anything else is parsed (a percent-encoded name counts too).
+  if (!url.includes('?')) return false
   try {
     return new URL(url).searchParams.has('bodySHA256')
   } catch {

@@ -71,6 +71,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const entries = new Map<string, Entry>()
   let evicted = 0
   let warned = false
+  let claims = 0
 
   function evictedEarly(): void {
     evicted++
@@ -170,7 +171,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           `memoryStore is full (maxEntries ${maxEntries}) of ${whenFull === 'refuse' ? 'in-flight claims and retained ids' : 'in-flight claims'}; raise maxEntries or use a shared store.`,
         )
       }
-      const token = globalThis.crypto.randomUUID()
+      // Unique within this store, which is all a token has to be here: only code in this process
+      // can present one, and a counter costs a fraction of randomUUID() (~0.4 µs a claim).
+      const token = `claim-${++claims}`
       for (const key of keys) put(key, { state: 'pending', token, expiresAt: time + leaseMs })
       return { state: 'claimed', token }
     },
