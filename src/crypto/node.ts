@@ -10,8 +10,12 @@ interface NodeKeyObject {
   readonly asymmetricKeyType?: string
   readonly asymmetricKeyDetails?: { readonly namedCurve?: string }
 }
+interface NodeHmac {
+  update(data: Uint8Array): NodeHmac
+  digest(): NodeBuffer
+}
 interface NodeCryptoModule {
-  createHmac(algorithm: string, key: Uint8Array): { update(data: Uint8Array): { digest(): NodeBuffer } }
+  createHmac(algorithm: string, key: Uint8Array): NodeHmac
   createHash(algorithm: string): { update(data: Uint8Array): { digest(): NodeBuffer } }
   /** One-shot hash (Node 20.12+, 21.7+): no Hash object per call. */
   hash?(algorithm: string, data: Uint8Array, outputEncoding: 'buffer'): NodeBuffer
@@ -57,8 +61,10 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     async hmac(algorithm, key, data) {
       return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
     },
-    hmacSync(algorithm, key, data) {
-      return crypto.createHmac(NAMES[algorithm], key).update(data).digest()
+    hmacSync(algorithm, key, data, prefix) {
+      const mac = crypto.createHmac(NAMES[algorithm], key)
+      if (prefix) mac.update(prefix)
+      return mac.update(data).digest()
     },
     async digest(algorithm, data) {
       return digestSync(algorithm, data)

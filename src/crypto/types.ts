@@ -12,8 +12,9 @@ export interface CryptoBackend {
   /**
    * The same HMAC without a promise, where the back end computes it synchronously (`node:crypto`);
    * absent on Web Crypto. Verifiers use it when present to save a promise and a microtask per key.
+   * With `prefix`, the HMAC of `prefix` followed by `data`, without copying the two into one buffer.
    */
-  hmacSync?(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array
+  hmacSync?(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array, prefix?: Uint8Array): Uint8Array
   digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array>
   /** The same digest without a promise, where the back end has one (`node:crypto`). */
   digestSync?(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array

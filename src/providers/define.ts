@@ -124,7 +124,8 @@ function createContext(request: WebhookRequest, now: number): DeliveryContext {
       return text
     },
     header: (name) => headers[name.toLowerCase()],
-  }
+    [PARSED]: {},
+  } as DeliveryContext
 }
 
 /** Form fields as a plain object; a repeated field becomes an array of its values. */
@@ -148,15 +149,19 @@ export function parseForm(text: string): Record<string, string | string[]> {
 }
 
 // Bodies parsed for a delivery, so that a preset reading the body in `verify` or `id` and the
-// payload parse share one parse. Keyed by the context object, which lives for one delivery.
-const parsedBodies = new WeakMap<DeliveryContext, { json?: ParseOutcome; form?: Record<string, string | string[]> }>()
+// payload parse share one parse: kept on the context object, which lives for one delivery (a
+// slot of its own; a WeakMap lookup and insert per delivery cost more than the parse of a
+// small body). A context made elsewhere gets its slot on first use.
+const PARSED: unique symbol = Symbol('webhook-inbox.parsed-body')
+type ParsedSlot = { json?: ParseOutcome; form?: Record<string, string | string[]> }
 type ParseOutcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 
-function parsedOf(context: DeliveryContext) {
-  let parsed = parsedBodies.get(context)
+function parsedOf(context: DeliveryContext): ParsedSlot {
+  const holder = context as DeliveryContext & { [PARSED]?: ParsedSlot }
+  let parsed = holder[PARSED]
   if (!parsed) {
     parsed = {}
-    parsedBodies.set(context, parsed)
+    Object.defineProperty(holder, PARSED, { value: parsed })
   }
   return parsed
 }
@@ -299,17 +304,25 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
       const handshake = await definition.handshake?.(context, payload)
       if (handshake) return { ok: true, id: '', type: '', payload, handshake }
       const given = definition.id?.(context, payload)
-      const signed = verified.signedMaterial ?? context.bytes
-      const signedHash = given ? undefined : await sha256Hex(signed)
+      // The signed bytes are read only when hashed: a scheme may build them on first read.
+      let signed: Uint8Array | undefined
+      let signedHash: string | undefined
+      if (!given) {
+        signed = verified.signedMaterial ?? context.bytes
+        signedHash = await sha256Hex(signed)
+      }
       const id = given || `sha256:${signedHash}`
       const result: VerifyResult<T> = { ok: true, id, type: definition.type?.(context, payload) ?? '', payload }
-      const material = verified.replayMaterial === undefined ? signed : verified.replayMaterial
       // Also when this delivery fell back to the hash: the same signed bytes read another way
       // (Slack's Content-Type) must still meet the key of the first reading. The same bytes are
       // hashed once for both.
-      if (definition.id && !definition.idSigned && material !== null) {
-        const hash = material === signed && signedHash !== undefined ? signedHash : await sha256Hex(material)
-        result.replayKeys = [`sig:${hash}`]
+      if (definition.id && !definition.idSigned) {
+        signed ??= verified.signedMaterial ?? context.bytes
+        const material = verified.replayMaterial === undefined ? signed : verified.replayMaterial
+        if (material !== null) {
+          const hash = material === signed && signedHash !== undefined ? signedHash : await sha256Hex(material)
+          result.replayKeys = [`sig:${hash}`]
+        }
       }
       if (verified.timestamp !== undefined) result.timestamp = verified.timestamp
       const acceptedResponse = definition.acceptedResponse?.(context, payload)

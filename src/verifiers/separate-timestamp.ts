@@ -110,13 +110,17 @@ export function parseTimestamp(text: string, format: TimestampFormat): number | 
 async function matchingKey(
   algorithm: HmacAlgorithm,
   keys: readonly Uint8Array[],
-  message: Uint8Array,
+  prefix: Uint8Array,
+  body: Uint8Array,
   candidate: Uint8Array,
 ): Promise<number> {
   const crypto = getCrypto()
+  const hash = HASHES[algorithm]
+  const whole = crypto.hmacSync ? body : concatBytes(prefix, body)
   let index = -1
   for (let i = 0; i < keys.length; i++) {
-    const expected = await crypto.hmac(HASHES[algorithm], keys[i] as Uint8Array, message)
+    const key = keys[i] as Uint8Array
+    const expected = crypto.hmacSync ? crypto.hmacSync(hash, key, body, prefix) : await crypto.hmac(hash, key, whole)
     if (crypto.timingSafeEqual(expected, candidate) && index < 0) index = i
   }
   return index
@@ -162,13 +166,22 @@ export async function verifySeparateTimestamp(
   const stale = checkTimestamp(timestampMs, options.now, tolerance, provider)
   if (stale) return stale
 
-  const signedMaterial = concatBytes(
-    utf8(options.baseString({ timestamp: timestampText, id })),
-    bodyBytes(options.payload),
-  )
-  const keyIndex = await matchingKey(options.algorithm ?? 'sha256', keys, signedMaterial, candidate)
+  // The base string is hashed before the body rather than copied in front of it; the signed bytes
+  // as one buffer are made only if a caller reads them.
+  const base = utf8(options.baseString({ timestamp: timestampText, id }))
+  const body = bodyBytes(options.payload)
+  const keyIndex = await matchingKey(options.algorithm ?? 'sha256', keys, base, body, candidate)
+  let material: Uint8Array | undefined
   return keyIndex >= 0
-    ? { ok: true, timestamp: timestampMs, signedMaterial, keyIndex }
+    ? {
+        ok: true,
+        timestamp: timestampMs,
+        get signedMaterial() {
+          material ??= concatBytes(base, body)
+          return material
+        },
+        keyIndex,
+      }
     : fail('invalid_signature', `the signature does not match. ${RAW_BODY_HINT}`, provider)
 }
 

@@ -1,4 +1,4 @@
-import { fromBase64, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../crypto/encoding.js'
+import { concatBytes, fromBase64, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import type { HashAlgorithm } from '../crypto/types.js'
 import { configInvariant, type WebhookErrorCode, WebhookVerificationError } from '../errors.js'
@@ -100,20 +100,24 @@ export function encodeSignature(bytes: Uint8Array, encoding: SignatureEncoding):
 }
 
 /**
- * True when an HMAC of `message` under any of `keys` equals any of `candidates`, compared in
- * constant time. Every key is tried, so the time does not depend on which secret matched.
+ * True when an HMAC of `message` (after `prefix`, when given) under any of `keys` equals any of
+ * `candidates`, compared in constant time. Every key is tried, so the time does not depend on
+ * which secret matched.
  */
 export async function hmacMatches(
   algorithm: HmacAlgorithm,
   keys: readonly Uint8Array[],
   message: Uint8Array,
   candidates: readonly Uint8Array[],
+  prefix?: Uint8Array,
 ): Promise<boolean> {
   const crypto = getCrypto()
   let matched = false
   const hash = HASHES[algorithm]
+  // Web Crypto takes one buffer: the prefix and the message are copied together once.
+  const whole = crypto.hmacSync || !prefix ? message : concatBytes(prefix, message)
   for (const key of keys) {
-    const expected = crypto.hmacSync ? crypto.hmacSync(hash, key, message) : await crypto.hmac(hash, key, message)
+    const expected = crypto.hmacSync ? crypto.hmacSync(hash, key, message, prefix) : await crypto.hmac(hash, key, whole)
     for (const candidate of candidates) {
       if (crypto.timingSafeEqual(expected, candidate)) matched = true
     }

@@ -137,8 +137,12 @@ export async function verifyStandardWebhooks(
   if (hmacCandidates.length + edCandidates.length === 0) {
     return fail('malformed_signature', 'the webhook-signature header has no readable v1 or v1a entry.', provider)
   }
-  const message = concatBytes(utf8(`${id}.${timestampText}.`), bodyBytes(options.payload))
-  let ok = keys.length > 0 && hmacCandidates.length > 0 && (await hmacMatches('sha256', keys, message, hmacCandidates))
+  const prefix = utf8(`${id}.${timestampText}.`)
+  const body = bodyBytes(options.payload)
+  let ok =
+    keys.length > 0 && hmacCandidates.length > 0 && (await hmacMatches('sha256', keys, body, hmacCandidates, prefix))
+  // Ed25519 signs one buffer: copied together only when a v1a entry is there to check.
+  const message = edCandidates.length > 0 && publicKeys.length > 0 ? concatBytes(prefix, body) : body
   for (const publicKey of publicKeys) {
     for (const candidate of edCandidates) {
       if (!ok && (await getCrypto().verifyEd25519(publicKey, candidate, message))) ok = true

@@ -119,10 +119,21 @@ export async function verifyTimestampedHeader(
   const stale = checkTimestamp(timestampMs, options.now, tolerance, provider)
   if (stale) return stale
 
-  const message = concatBytes(utf8(timestampText + (options.joiner ?? '.')), bodyBytes(options.payload))
-  const ok = await hmacMatches(algorithm, keys, message, candidates)
+  // The timestamp part is hashed before the body rather than copied in front of it; the signed
+  // bytes as one buffer are made only if a caller reads them.
+  const prefix = utf8(timestampText + (options.joiner ?? '.'))
+  const body = bodyBytes(options.payload)
+  const ok = await hmacMatches(algorithm, keys, body, candidates, prefix)
+  let material: Uint8Array | undefined
   return ok
-    ? { ok: true, timestamp: timestampMs, signedMaterial: message }
+    ? {
+        ok: true,
+        timestamp: timestampMs,
+        get signedMaterial() {
+          material ??= concatBytes(prefix, body)
+          return material
+        },
+      }
     : fail('invalid_signature', `no signature in the header matches. ${RAW_BODY_HINT}`, provider)
 }
 
