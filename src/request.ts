@@ -29,7 +29,12 @@ export function normalizeHeaders(headers: HeadersInput): Record<string, string> 
     })
     return out
   }
-  for (const [name, value] of Object.entries(headers as Record<string, string | readonly string[] | undefined>)) {
+  // for-in over own names: Object.entries built an array of pairs per call (7 % of a direct
+  // verify at 256 B).
+  const record = headers as Record<string, string | readonly string[] | undefined>
+  for (const name in record) {
+    if (!Object.hasOwn(record, name)) continue
+    const value = record[name]
     if (value === undefined) continue
     const key = name.toLowerCase()
     const joined = typeof value === 'string' ? value : value.join(', ')
