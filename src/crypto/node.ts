@@ -16,9 +16,9 @@ interface NodeHmac {
 }
 interface NodeCryptoModule {
   createHmac(algorithm: string, key: Uint8Array): NodeHmac
-  createHash(algorithm: string): { update(data: Uint8Array): { digest(): NodeBuffer } }
+  createHash(algorithm: string): { update(data: Uint8Array): { digest(encoding?: 'hex'): NodeBuffer | string } }
   /** One-shot hash (Node 20.12+, 21.7+): no Hash object per call. */
-  hash?(algorithm: string, data: Uint8Array, outputEncoding: 'buffer'): NodeBuffer
+  hash?(algorithm: string, data: Uint8Array, outputEncoding: 'buffer' | 'hex'): NodeBuffer | string
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
   createPublicKey(key: unknown): NodeKeyObject
   verify(algorithm: string | null, data: Uint8Array, key: unknown, signature: Uint8Array): boolean
@@ -53,9 +53,13 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     })
   const hash = crypto.hash
   const digestSync = hash
-    ? (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array => hash.call(crypto, NAMES[algorithm], data, 'buffer')
-    : (algorithm: HashAlgorithm, data: Uint8Array): Uint8Array =>
-        crypto.createHash(NAMES[algorithm]).update(data).digest()
+    ? (algorithm: HashAlgorithm, data: Uint8Array) => hash.call(crypto, NAMES[algorithm], data, 'buffer') as NodeBuffer
+    : (algorithm: HashAlgorithm, data: Uint8Array) =>
+        crypto.createHash(NAMES[algorithm]).update(data).digest() as NodeBuffer
+  const hexDigestSync = hash
+    ? (algorithm: HashAlgorithm, data: Uint8Array) => hash.call(crypto, NAMES[algorithm], data, 'hex') as string
+    : (algorithm: HashAlgorithm, data: Uint8Array) =>
+        crypto.createHash(NAMES[algorithm]).update(data).digest('hex') as string
   return {
     name: 'node',
     async hmac(algorithm, key, data) {
@@ -69,7 +73,7 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
     async digest(algorithm, data) {
       return digestSync(algorithm, data)
     },
-    digestSync,
+    hexDigestSync,
     timingSafeEqual(a, b) {
       return a.length === b.length && crypto.timingSafeEqual(a, b)
     },

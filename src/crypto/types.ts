@@ -16,8 +16,12 @@ export interface CryptoBackend {
    */
   hmacSync?(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array, prefix?: Uint8Array): Uint8Array
   digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array>
-  /** The same digest without a promise, where the back end has one (`node:crypto`). */
-  digestSync?(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array
+  /**
+   * The digest as lower-case hex, without a promise, where the back end has one (`node:crypto`).
+   * Hex straight from the back end: a `Buffer` result turned into hex in JavaScript cost twice
+   * as much for the small bodies webhooks carry (1.4 µs against 0.7 µs at 256 B).
+   */
+  hexDigestSync?(algorithm: HashAlgorithm, data: Uint8Array): string
   /** Constant time for equal lengths; `false` at once for different lengths (lengths are public). */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean
   /** Ed25519 signature check; `false` (never a throw) for a malformed key or signature. */

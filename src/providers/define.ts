@@ -218,14 +218,18 @@ function parseBody(format: BodyFormat, context: DeliveryContext): { ok: true; va
   }
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+// Hex SHA-256 of signed bytes, without a promise where the back end hashes synchronously: the
+// fallback id and the `sig:` key are computed for most deliveries.
+function sha256Hex(bytes: Uint8Array): string | Promise<string> {
   const crypto = getCrypto()
-  return toHex(crypto.digestSync ? crypto.digestSync('SHA-256', bytes) : await crypto.digest('SHA-256', bytes))
+  return crypto.hexDigestSync ? crypto.hexDigestSync('SHA-256', bytes) : crypto.digest('SHA-256', bytes).then(toHex)
 }
+
+const FALLBACK_ID_PREFIX = 'sha256:'
 
 /** `sha256:` + hex SHA-256 of the signed material: the id of a delivery whose provider sends none. */
 export async function fallbackId(material: Uint8Array): Promise<string> {
-  return `sha256:${await sha256Hex(material)}`
+  return FALLBACK_ID_PREFIX + (await sha256Hex(material))
 }
 
 /**
@@ -301,7 +305,9 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
         }
       }
       const payload = parsed.value as T
-      const handshake = await definition.handshake?.(context, payload)
+      // Awaited only when it is a promise: a turn of the microtask queue per delivery otherwise.
+      const answered = definition.handshake?.(context, payload)
+      const handshake = answered instanceof Promise ? await answered : answered
       if (handshake) return { ok: true, id: '', type: '', payload, handshake }
       const given = definition.id?.(context, payload)
       // The signed bytes are read only when hashed: a scheme may build them on first read.
@@ -309,9 +315,10 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
       let signedHash: string | undefined
       if (!given) {
         signed = verified.signedMaterial ?? context.bytes
-        signedHash = await sha256Hex(signed)
+        const hashed = sha256Hex(signed)
+        signedHash = typeof hashed === 'string' ? hashed : await hashed
       }
-      const id = given || `sha256:${signedHash}`
+      const id = given || FALLBACK_ID_PREFIX + signedHash
       const result: VerifyResult<T> = { ok: true, id, type: definition.type?.(context, payload) ?? '', payload }
       // Also when this delivery fell back to the hash: the same signed bytes read another way
       // (Slack's Content-Type) must still meet the key of the first reading. The same bytes are
@@ -320,7 +327,11 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
         signed ??= verified.signedMaterial ?? context.bytes
         const material = verified.replayMaterial === undefined ? signed : verified.replayMaterial
         if (material !== null) {
-          const hash = material === signed && signedHash !== undefined ? signedHash : await sha256Hex(material)
+          let hash = material === signed ? signedHash : undefined
+          if (hash === undefined) {
+            const hashed = sha256Hex(material)
+            hash = typeof hashed === 'string' ? hashed : await hashed
+          }
           result.replayKeys = [`sig:${hash}`]
         }
       }

@@ -56,7 +56,8 @@ export async function verifyHmac(options: HmacSchemeOptions): Promise<SchemeResu
   if (!candidate || candidate.length !== expectedLength) {
     return fail('malformed_signature', `the signature is not a ${encoding} ${algorithm} HMAC.`, provider)
   }
-  const ok = await hmacMatches(algorithm, keys, bodyBytes(options.payload), [candidate])
+  const matched = hmacMatches(algorithm, keys, bodyBytes(options.payload), [candidate])
+  const ok = typeof matched === 'boolean' ? matched : await matched
   return ok ? { ok: true } : fail('invalid_signature', `the signature does not match. ${RAW_BODY_HINT}`, provider)
 }
 

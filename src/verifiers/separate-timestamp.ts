@@ -9,6 +9,8 @@ import {
   fail,
   HASHES,
   type HmacAlgorithm,
+  joinedOnFirstRead,
+  matchingKeyIndex,
   parseInteger,
   RAW_BODY_HINT,
   type SchemeResult,
@@ -104,29 +106,6 @@ export function parseTimestamp(text: string, format: TimestampFormat): number | 
 }
 
 /**
- * Computes the HMAC of `baseString + body` under each key and compares it, in constant time,
- * with the signature. Returns the index of the first key that matched, or -1. Every key is tried.
- */
-async function matchingKey(
-  algorithm: HmacAlgorithm,
-  keys: readonly Uint8Array[],
-  prefix: Uint8Array,
-  body: Uint8Array,
-  candidate: Uint8Array,
-): Promise<number> {
-  const crypto = getCrypto()
-  const hash = HASHES[algorithm]
-  const whole = crypto.hmacSync ? body : concatBytes(prefix, body)
-  let index = -1
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as Uint8Array
-    const expected = crypto.hmacSync ? crypto.hmacSync(hash, key, body, prefix) : await crypto.hmac(hash, key, whole)
-    if (crypto.timingSafeEqual(expected, candidate) && index < 0) index = i
-  }
-  return index
-}
-
-/**
  * Verifies a signature header and a separate timestamp header over a provider base string
  * followed by the raw body (Slack `v0:ts:body`, Zoom `v0:ts:body`, Twitch `id+ts+body`). The
  * timestamp is checked in both directions (`toleranceMs`, default 5 minutes). On success it
@@ -170,15 +149,15 @@ export async function verifySeparateTimestamp(
   // as one buffer are made only if a caller reads them.
   const base = utf8(options.baseString({ timestamp: timestampText, id }))
   const body = bodyBytes(options.payload)
-  const keyIndex = await matchingKey(options.algorithm ?? 'sha256', keys, base, body, candidate)
-  let material: Uint8Array | undefined
+  const matched = matchingKeyIndex(options.algorithm ?? 'sha256', keys, body, [candidate], base)
+  const keyIndex = typeof matched === 'number' ? matched : await matched
+  const joined = joinedOnFirstRead(base, body)
   return keyIndex >= 0
     ? {
         ok: true,
         timestamp: timestampMs,
         get signedMaterial() {
-          material ??= concatBytes(base, body)
-          return material
+          return joined()
         },
         keyIndex,
       }

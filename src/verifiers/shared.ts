@@ -1,6 +1,6 @@
 import { concatBytes, fromBase64, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
-import type { HashAlgorithm } from '../crypto/types.js'
+import type { CryptoBackend, HashAlgorithm } from '../crypto/types.js'
 import { configInvariant, type WebhookErrorCode, WebhookVerificationError } from '../errors.js'
 
 /** A secret as text (used as its UTF-8 bytes) or as bytes. */
@@ -100,29 +100,78 @@ export function encodeSignature(bytes: Uint8Array, encoding: SignatureEncoding):
 }
 
 /**
- * True when an HMAC of `message` (after `prefix`, when given) under any of `keys` equals any of
- * `candidates`, compared in constant time. Every key is tried, so the time does not depend on
- * which secret matched.
+ * The index of the first of `keys` under which the HMAC of `message` (after `prefix`, when
+ * given) equals any of `candidates`, compared in constant time; -1 when none does. Every key
+ * and every candidate is tried, so the time does not depend on which secret matched. A number,
+ * not a promise, where the back end hashes synchronously (`node:crypto`): awaiting one costs a
+ * turn of the microtask queue per delivery.
  */
-export async function hmacMatches(
+export function matchingKeyIndex(
   algorithm: HmacAlgorithm,
   keys: readonly Uint8Array[],
   message: Uint8Array,
   candidates: readonly Uint8Array[],
   prefix?: Uint8Array,
-): Promise<boolean> {
+): number | Promise<number> {
   const crypto = getCrypto()
-  let matched = false
   const hash = HASHES[algorithm]
+  const { hmacSync } = crypto
   // Web Crypto takes one buffer: the prefix and the message are copied together once.
-  const whole = crypto.hmacSync || !prefix ? message : concatBytes(prefix, message)
-  for (const key of keys) {
-    const expected = crypto.hmacSync ? crypto.hmacSync(hash, key, message, prefix) : await crypto.hmac(hash, key, whole)
+  if (!hmacSync)
+    return matchingKeyIndexAsync(crypto, hash, keys, prefix ? concatBytes(prefix, message) : message, candidates)
+  let index = -1
+  for (let i = 0; i < keys.length; i++) {
+    const expected = hmacSync.call(crypto, hash, keys[i] as Uint8Array, message, prefix)
     for (const candidate of candidates) {
-      if (crypto.timingSafeEqual(expected, candidate)) matched = true
+      if (crypto.timingSafeEqual(expected, candidate) && index < 0) index = i
     }
   }
-  return matched
+  return index
+}
+
+async function matchingKeyIndexAsync(
+  crypto: CryptoBackend,
+  hash: HashAlgorithm,
+  keys: readonly Uint8Array[],
+  whole: Uint8Array,
+  candidates: readonly Uint8Array[],
+): Promise<number> {
+  let index = -1
+  for (let i = 0; i < keys.length; i++) {
+    const expected = await crypto.hmac(hash, keys[i] as Uint8Array, whole)
+    for (const candidate of candidates) {
+      if (crypto.timingSafeEqual(expected, candidate) && index < 0) index = i
+    }
+  }
+  return index
+}
+
+/**
+ * True when an HMAC of `message` (after `prefix`, when given) under any of `keys` equals any of
+ * `candidates` ({@link matchingKeyIndex}): a boolean where the back end hashes synchronously.
+ */
+export function hmacMatches(
+  algorithm: HmacAlgorithm,
+  keys: readonly Uint8Array[],
+  message: Uint8Array,
+  candidates: readonly Uint8Array[],
+  prefix?: Uint8Array,
+): boolean | Promise<boolean> {
+  const index = matchingKeyIndex(algorithm, keys, message, candidates, prefix)
+  return typeof index === 'number' ? index >= 0 : index.then((found) => found >= 0)
+}
+
+/**
+ * `prefix` followed by `body` as one buffer, copied together on the first call only: schemes
+ * hash the two one after the other and report the joined bytes (`signedMaterial`), which most
+ * deliveries never read.
+ */
+export function joinedOnFirstRead(prefix: Uint8Array, body: Uint8Array): () => Uint8Array {
+  let joined: Uint8Array | undefined
+  return () => {
+    joined ??= concatBytes(prefix, body)
+    return joined
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   HASHES,
   type HmacAlgorithm,
   hmacMatches,
+  joinedOnFirstRead,
   MAX_SIGNATURE_ENTRIES,
   parseInteger,
   RAW_BODY_HINT,
@@ -123,15 +124,15 @@ export async function verifyTimestampedHeader(
   // bytes as one buffer are made only if a caller reads them.
   const prefix = utf8(timestampText + (options.joiner ?? '.'))
   const body = bodyBytes(options.payload)
-  const ok = await hmacMatches(algorithm, keys, body, candidates, prefix)
-  let material: Uint8Array | undefined
+  const matched = hmacMatches(algorithm, keys, body, candidates, prefix)
+  const ok = typeof matched === 'boolean' ? matched : await matched
+  const joined = joinedOnFirstRead(prefix, body)
   return ok
     ? {
         ok: true,
         timestamp: timestampMs,
         get signedMaterial() {
-          material ??= concatBytes(prefix, body)
-          return material
+          return joined()
         },
       }
     : fail('invalid_signature', `no signature in the header matches. ${RAW_BODY_HINT}`, provider)

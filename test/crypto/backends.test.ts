@@ -56,6 +56,26 @@ describe.each(backends.map((b) => [b.name, b] as const))('crypto back end: %s', 
     }
   })
 
+  it('gives the same digest in hex without a promise where it has a synchronous hash', async () => {
+    if (!crypto.hexDigestSync) {
+      expect(crypto.name).toBe('web')
+      return
+    }
+    for (let i = 0; i < 20; i++) {
+      const padded = randomBytes(1 + i * 97)
+      const message = new Uint8Array(padded.buffer, padded.byteOffset + 1, padded.length - 1)
+      for (const [algorithm, name] of [
+        ['SHA-1', 'sha1'],
+        ['SHA-256', 'sha256'],
+        ['SHA-512', 'sha512'],
+      ] as const) {
+        const hex = crypto.hexDigestSync(algorithm, message)
+        expect(hex).toBe(createHash(name).update(message).digest('hex'))
+        expect(hex).toBe(toHex(await crypto.digest(algorithm, message)))
+      }
+    }
+  })
+
   it('computes SHA-256 of "abc" (FIPS 180-2)', async () => {
     expect(toHex(await crypto.digest('SHA-256', enc('abc')))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',

@@ -127,6 +127,37 @@ describe('twilio known answers (twilio-php RequestValidatorTest, recomputed with
     }
   })
 
+  it('judges each request by its own URL when URLs alternate (what is derived from the last URL is reused only for the same string)', async () => {
+    const other = 'https://mycompany.com/other.php?foo=1&bar=2'
+    const dotted = 'https://mycompany.com/x/../myapp.php?foo=1&bar=2'
+    const forUrl = referenceTwilio('12345', TWILIO_URL, TWILIO_PARAMS)
+    const forOther = referenceTwilio('12345', other, TWILIO_PARAMS)
+    const cases: [url: string, signature: string, outcome: true | string][] = [
+      [TWILIO_URL, forUrl, true],
+      [other, forUrl, 'invalid_signature'],
+      [TWILIO_URL, forOther, 'invalid_signature'],
+      [other, forOther, true],
+      [dotted, referenceTwilio('12345', dotted, TWILIO_PARAMS), 'url_mismatch'],
+      [TWILIO_URL, forUrl, true],
+      [TWILIO_URL, forUrl, true],
+    ]
+    for (const [url, signature, outcome] of cases) {
+      const result = await provider.verify(twilioRequest(url, signature), { now: NOW })
+      if (outcome === true) expect(result.ok, url).toBe(true)
+      else expect(result, url).toMatchObject({ ok: false, error: { code: outcome } })
+    }
+    // A JSON body is signed through bodySHA256 only on the URL that carries it.
+    const body = '{"a":1}'
+    const hashed = `https://mycompany.com/myapp.php?bodySHA256=${createHash('sha256').update(body).digest('hex')}`
+    const json = (url: string) => twilioRequest(url, referenceTwilio('12345', url, {}), body, 'application/json')
+    expect((await provider.verify(json(hashed), { now: NOW })).ok).toBe(true)
+    expect(await provider.verify(json('https://mycompany.com/myapp.php'), { now: NOW })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_signature' },
+    })
+    expect((await provider.verify(json(hashed), { now: NOW })).ok).toBe(true)
+  })
+
   it('signs GET webhooks over the URL alone and parses the query as the payload', async () => {
     const url = 'https://example.com/voice?CallSid=CA1&CallStatus=ringing'
     const request: WebhookRequest = {
