@@ -370,9 +370,14 @@ export function secretFormatHint(
 /** Reads `path` (`'data.id'`) from parsed JSON, as a string, or `undefined`. */
 export function pick(value: unknown, path: string): string | undefined {
   let current: unknown = value
-  for (const part of path.split('.')) {
+  // Walked with indexOf rather than split: presets call this once or twice per event of a batch
+  // (SendGrid sends a thousand in 64 KB), and an array per call was a fifth of that verification.
+  for (let start = 0; ; ) {
     if (current === null || typeof current !== 'object') return undefined
-    current = (current as Record<string, unknown>)[part]
+    const end = path.indexOf('.', start)
+    current = (current as Record<string, unknown>)[end === -1 ? path.slice(start) : path.slice(start, end)]
+    if (end === -1) break
+    start = end + 1
   }
   if (typeof current === 'string') return current || undefined
   if (typeof current === 'number' && Number.isFinite(current)) return String(current)
