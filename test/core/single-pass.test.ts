@@ -93,8 +93,27 @@ describe('normalised headers', () => {
     const distinct = { host: ['example.test'], 'x-hub-signature-256': ['sha256=ab'], accept: ['a', 'b'] }
     const fast = normalizedHeadersFromRaw(raw)
     expect({ ...fast }).toEqual({ ...normalizeHeaders(distinct) })
-    expect(Object.getPrototypeOf(fast)).toBeNull()
     expect(normalizeHeaders(fast)).toBe(fast)
+  })
+
+  it('the records inherit nothing: no Object.prototype names, and __proto__ is an own header', () => {
+    const fromObject = normalizeHeaders({ __proto__: null, 'X-A': '1' } as unknown as Record<string, string>)
+    const fromRaw = normalizedHeadersFromRaw(['__proto__', 'p', 'X-B', '2'])
+    for (const record of [fromObject, fromRaw]) {
+      for (const inherited of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+        if (!Object.hasOwn(record, inherited)) expect(record[inherited], inherited).toBeUndefined()
+      }
+      const prototype = Object.getPrototypeOf(record) as object
+      expect(Reflect.ownKeys(prototype)).toEqual([])
+      expect(Object.getPrototypeOf(prototype)).toBeNull()
+      expect(Object.isFrozen(prototype)).toBe(true)
+    }
+    expect(Object.hasOwn(fromRaw, '__proto__')).toBe(true)
+    expect(Reflect.get(fromRaw, '__proto__')).toBe('p')
+    const odd = Object.defineProperty({ 'X-C': '3' }, '__proto__', { value: 'q', enumerable: true })
+    const copied = normalizeHeaders(odd)
+    expect(Object.hasOwn(copied, '__proto__')).toBe(true)
+    expect({ ...copied }).toEqual(Object.defineProperty({ 'x-c': '3' }, '__proto__', { value: 'q', enumerable: true }))
   })
 
   it('handle() takes the raw-headers form and answers and builds the event as from a plain object', async () => {
