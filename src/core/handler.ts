@@ -5,6 +5,7 @@ import type { Inbox } from '../inbox/types.js'
 import { bodyBytes, DECODED_BODY, type DecodedBody, exactText, normalizeHeaders } from '../request.js'
 import { memoryStore } from '../stores/memory.js'
 import { singleKeyStore } from '../stores/single-key.js'
+import { type SynchronousStore, synchronousStore } from '../stores/synchronous-store.js'
 import type { DedupeStore, SingleKeyDedupeStore } from '../stores/types.js'
 import type { Provider, WebhookEvent, WebhookEventFields, WebhookRequest, WebhookResponse } from '../types.js'
 import { readLimited } from './body.js'
@@ -339,6 +340,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     token: string,
     startedAt: number,
     step: DeliveryStepRunner,
+    synchronous: SynchronousStore | undefined,
   ): Promise<void> {
     const deadline = startedAt + (provider.responseDeadlineMs ?? 2 * settings.enqueueTimeoutMs)
     for (let attempt = 1; attempt <= COMPLETE_ATTEMPTS; attempt++) {
@@ -348,9 +350,10 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
         return
       }
       try {
-        const held = await step('complete', () =>
-          withTimeout(() => dedupe.complete(keys, token, { retentionMs: settings.retentionMs }), budget),
-        )
+        const options = { retentionMs: settings.retentionMs }
+        const held = synchronous
+          ? synchronous.complete(keys, token, options)
+          : await step('complete', () => withTimeout(() => dedupe.complete(keys, token, options), budget))
         if (held === false) {
           report({
             provider: name,
@@ -430,11 +433,15 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
     const { id } = result
     const keys = dedupeKeys(id, result.replayKeys)
     if (inbox) return acceptInto(inbox, keys, result, { method, url: request.url, decoded, headers, now }, step)
+    // A store that answers without I/O is called directly when no instrumentation wraps the
+    // steps: nothing to time out, and no promise or microtask turns per step.
+    const synchronous = step === untraced ? synchronousStore(dedupe) : undefined
     let claim: Awaited<ReturnType<DedupeStore['claim']>>
     try {
-      claim = await step('claim', () =>
-        withTimeout(() => dedupe.claim(keys, { leaseMs: settings.leaseMs }), settings.storeTimeoutMs),
-      )
+      const options = { leaseMs: settings.leaseMs }
+      claim = synchronous
+        ? synchronous.claim(keys, options)
+        : await step('claim', () => withTimeout(() => dedupe.claim(keys, options), settings.storeTimeoutMs))
       // A custom store that answers something else is treated like an unreachable one: 503, retried.
       invariant(
         claim?.state === 'duplicate' ||
@@ -499,7 +506,7 @@ export function createWebhookHandler<T = unknown>(options: WebhookHandlerOptions
       report({ provider: name, phase: 'enqueue', id, error: timedOut ? failure : error })
       return refused(failure)
     }
-    if (!transactional) await settle(keys, id, claim.token, startedAt, step)
+    if (!transactional) await settle(keys, id, claim.token, startedAt, step, synchronous)
     callHook(options.onAccepted, event, id)
     return acceptedAnswer(result, id, false)
   }

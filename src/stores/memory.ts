@@ -1,4 +1,5 @@
 import { configInvariant, WebhookStoreError } from '../errors.js'
+import { SYNCHRONOUS_STORE, type SynchronousStore } from './synchronous-store.js'
 import type { ClaimResult, DedupeStore } from './types.js'
 
 /** Options of {@link memoryStore}. */
@@ -146,7 +147,45 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     })
   }
 
-  return {
+  function claim(keys: readonly string[], { leaseMs }: { leaseMs: number }): ClaimResult {
+    const time = now()
+    let inFlight = false
+    for (const key of keys) {
+      const entry = entries.get(key)
+      if (!entry || entry.expiresAt <= time) continue
+      if (entry.state === 'done') return { state: 'duplicate' }
+      inFlight = true
+    }
+    if (inFlight) return { state: 'in-flight' }
+    for (const key of keys) entries.delete(key)
+    if (!makeRoom(time, keys.length)) {
+      throw new WebhookStoreError(
+        'store_unavailable',
+        `memoryStore is full (maxEntries ${maxEntries}) of ${whenFull === 'refuse' ? 'in-flight claims and retained ids' : 'in-flight claims'}; raise maxEntries or use a shared store.`,
+      )
+    }
+    // Unique within this store, which is all a token has to be here: only code in this process
+    // can present one, and a counter costs a fraction of randomUUID() (~0.4 µs a claim).
+    const token = `claim-${++claims}`
+    for (const key of keys) put(key, { state: 'pending', token, expiresAt: time + leaseMs })
+    return { state: 'claimed', token }
+  }
+
+  function complete(keys: readonly string[], token: string, { retentionMs }: { retentionMs: number }): boolean {
+    const time = now()
+    if (!holdsAll(keys, token, time)) return false
+    for (const key of keys) {
+      entries.delete(key)
+      put(key, { state: 'done', expiresAt: time + retentionMs })
+    }
+    return true
+  }
+
+  const claimAsync: DedupeStore['claim'] = async (keys, options) => claim(keys, options)
+  const completeAsync: DedupeStore['complete'] = async (keys, token, options) => complete(keys, token, options)
+  const synchronous: SynchronousStore = { claimAsync, completeAsync, claim, complete }
+
+  const store: MemoryStore = {
     multiKey: true,
     get size() {
       return entries.size
@@ -154,38 +193,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     get evictedBeforeRetention() {
       return evicted
     },
-    async claim(keys, { leaseMs }): Promise<ClaimResult> {
-      const time = now()
-      let inFlight = false
-      for (const key of keys) {
-        const entry = entries.get(key)
-        if (!entry || entry.expiresAt <= time) continue
-        if (entry.state === 'done') return { state: 'duplicate' }
-        inFlight = true
-      }
-      if (inFlight) return { state: 'in-flight' }
-      for (const key of keys) entries.delete(key)
-      if (!makeRoom(time, keys.length)) {
-        throw new WebhookStoreError(
-          'store_unavailable',
-          `memoryStore is full (maxEntries ${maxEntries}) of ${whenFull === 'refuse' ? 'in-flight claims and retained ids' : 'in-flight claims'}; raise maxEntries or use a shared store.`,
-        )
-      }
-      // Unique within this store, which is all a token has to be here: only code in this process
-      // can present one, and a counter costs a fraction of randomUUID() (~0.4 µs a claim).
-      const token = `claim-${++claims}`
-      for (const key of keys) put(key, { state: 'pending', token, expiresAt: time + leaseMs })
-      return { state: 'claimed', token }
-    },
-    async complete(keys, token, { retentionMs }) {
-      const time = now()
-      if (!holdsAll(keys, token, time)) return false
-      for (const key of keys) {
-        entries.delete(key)
-        put(key, { state: 'done', expiresAt: time + retentionMs })
-      }
-      return true
-    },
+    claim: claimAsync,
+    complete: completeAsync,
     async release(keys, token) {
       if (!holdsAll(keys, token, now())) return false
       for (const key of keys) entries.delete(key)
@@ -196,4 +205,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       cursor = undefined
     },
   }
+  // Not enumerable: a copy of the store (`{ ...store }`) is called through its promise methods.
+  Object.defineProperty(store, SYNCHRONOUS_STORE, { value: synchronous })
+  return store
 }
