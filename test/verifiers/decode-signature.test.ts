@@ -49,4 +49,19 @@ describe('secretList', () => {
     expect(secretList(keys)).toBe(keys)
     expect(() => secretList([new Uint8Array(1), new Uint8Array(0)])).toThrow(/`secret`\[1\] is empty/)
   })
+
+  it('makes the keys of a secret string once, and each string keeps its own keys', () => {
+    const text = (keys: Uint8Array[]) => keys.map((key) => new TextDecoder().decode(key))
+    const first = secretList('secret-one')
+    expect(secretList('secret-one')).toBe(first)
+    expect(text(first)).toEqual(['secret-one'])
+    expect(text(secretList('secret-two'))).toEqual(['secret-two'])
+    // More strings than are remembered: each is still its own secret, made again when forgotten.
+    const many = Array.from({ length: 40 }, (_, i) => `rotating-${i}`)
+    for (const secret of many) expect(text(secretList(secret))).toEqual([secret])
+    for (const secret of many) expect(text(secretList(secret))).toEqual([secret])
+    expect(text(secretList('secret-one'))).toEqual(['secret-one'])
+    expect(() => secretList('')).toThrow(/is empty/)
+    expect(() => secretList('')).toThrow(/is empty/)
+  })
 })
