@@ -1,4 +1,4 @@
-import { concatBytes, fromBase64, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../crypto/encoding.js'
+import { concatBytes, fromBase64, toBase64, toBase64Url, toHex, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import type { CryptoBackend, HashAlgorithm } from '../crypto/types.js'
 import { configInvariant, type WebhookErrorCode, WebhookVerificationError } from '../errors.js'
@@ -101,12 +101,29 @@ export function decodeSignature(text: string, encoding: SignatureEncoding): Uint
   // The canonical form checked on the text itself rather than by encoding the decoded bytes
   // again: fromBase64 already refuses bad lengths, excess padding and non-zero trailing bits, so
   // what is left is the alphabet, and padding present (base64) or absent (base64url).
-  if (encoding === 'hex') return CANONICAL_HEX.test(text) ? fromHex(text) : undefined
+  if (encoding === 'hex') return fromLowerHex(text)
   if (encoding === 'base64') return text.length % 4 === 0 && CANONICAL_BASE64.test(text) ? fromBase64(text) : undefined
   return CANONICAL_BASE64URL.test(text) ? fromBase64(text) : undefined
 }
 
-const CANONICAL_HEX = /^[0-9a-f]+$/
+// Lower-case hex digits to their values, -1 for every other code unit below 128.
+const LOWER_HEX = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) LOWER_HEX['0123456789abcdef'.charCodeAt(i)] = i
+
+// Canonical hex decoded and checked in one pass (a pattern test and then a decode read it twice).
+function fromLowerHex(text: string): Uint8Array | undefined {
+  if (text.length % 2 !== 0) return undefined
+  const out = new Uint8Array(text.length >> 1)
+  for (let i = 0; i < out.length; i++) {
+    const high = text.charCodeAt(2 * i)
+    const low = text.charCodeAt(2 * i + 1)
+    const hi = high < 128 ? (LOWER_HEX[high] as number) : -1
+    const lo = low < 128 ? (LOWER_HEX[low] as number) : -1
+    if ((hi | lo) < 0) return undefined
+    out[i] = (hi << 4) | lo
+  }
+  return out
+}
 const CANONICAL_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 const CANONICAL_BASE64URL = /^[A-Za-z0-9_-]+$/
 
