@@ -305,9 +305,13 @@ export function defineProvider<T = unknown>(definition: ProviderDefinition<T>): 
         }
       }
       const payload = parsed.value as T
-      // Awaited only when it is a promise: a turn of the microtask queue per delivery otherwise.
+      // Awaited only when it is a promise (or another thenable): a turn of the microtask queue
+      // per delivery otherwise.
       const answered = definition.handshake?.(context, payload)
-      const handshake = answered instanceof Promise ? await answered : answered
+      const handshake =
+        typeof (answered as PromiseLike<unknown> | undefined)?.then === 'function'
+          ? await answered
+          : (answered as WebhookResponse | undefined)
       if (handshake) return { ok: true, id: '', type: '', payload, handshake }
       const given = definition.id?.(context, payload)
       // The signed bytes are read only when hashed: a scheme may build them on first read.

@@ -124,6 +124,7 @@ function fromLowerHex(text: string): Uint8Array | undefined {
   }
   return out
 }
+
 const CANONICAL_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 const CANONICAL_BASE64URL = /^[A-Za-z0-9_-]+$/
 
