@@ -1,6 +1,6 @@
 import type { Provider } from '../types.js'
 import { fail, type Secrets, secretList } from '../verifiers/shared.js'
-import { verifyTwilio } from '../verifiers/url-hmac.js'
+import { twilioUrlFacts, verifyTwilio } from '../verifiers/url-hmac.js'
 import {
   contextForm,
   contextJson,
@@ -25,16 +25,6 @@ export interface TwilioOptions {
 
 function isForm(d: DeliveryContext): boolean {
   return (d.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
-}
-
-function hasBodyHash(url: string): boolean {
-  // No query, no parameter; anything else is parsed (a percent-encoded name counts too).
-  if (!url.includes('?')) return false
-  try {
-    return new URL(url).searchParams.has('bodySHA256')
-  } catch {
-    return false
-  }
 }
 
 function queryParams(url: string): Record<string, string | string[]> {
@@ -97,7 +87,8 @@ export function twilio<T = unknown>(options: TwilioOptions): Provider<T> {
       // Only form fields and `bodySHA256` bind the body to the signature; any other body would
       // be unsigned, so it is refused rather than passed on (twilio-node validateIncomingRequest).
       // That includes a GET body: Twilio signs a GET's URL alone and sends no body.
-      if (!form && !hasBodyHash(d.url) && d.bytes.length > 0) {
+      // The same URL facts verifyTwilio reads next: the URL is parsed once for both.
+      if (!form && twilioUrlFacts(d.url).bodyHash === undefined && d.bytes.length > 0) {
         return fail(
           'invalid_signature',
           'the body is neither form fields nor covered by a `bodySHA256` URL parameter, so the signature does not cover it.',

@@ -216,7 +216,7 @@ function queryParam(url: string, name: string): string | undefined {
 }
 
 /** What verifyTwilio derives from the request URL alone. */
-interface TwilioUrlFacts {
+export interface TwilioUrlFacts {
   url: string
   dotSegment: boolean
   bodyHash: string | undefined
@@ -229,7 +229,8 @@ interface TwilioUrlFacts {
 // key, so a request with another URL computes its own.
 let lastUrl: TwilioUrlFacts | undefined
 
-function twilioUrlFacts(url: string): TwilioUrlFacts {
+/** What verifyTwilio derives from `url`, from the last URL's facts when it is the same string. Internal. */
+export function twilioUrlFacts(url: string): TwilioUrlFacts {
   if (lastUrl?.url === url) return lastUrl
   lastUrl = {
     url,
