@@ -52,14 +52,12 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
       return { key, usable: usable(key) }
     })
   const hash = crypto.hash
-  const digestSync = hash
-    ? (algorithm: HashAlgorithm, data: Uint8Array) => hash.call(crypto, NAMES[algorithm], data, 'buffer') as NodeBuffer
-    : (algorithm: HashAlgorithm, data: Uint8Array) =>
-        crypto.createHash(NAMES[algorithm]).update(data).digest() as NodeBuffer
-  const hexDigestSync = hash
-    ? (algorithm: HashAlgorithm, data: Uint8Array) => hash.call(crypto, NAMES[algorithm], data, 'hex') as string
-    : (algorithm: HashAlgorithm, data: Uint8Array) =>
-        crypto.createHash(NAMES[algorithm]).update(data).digest('hex') as string
+  // The one-shot hash where Node has it, else a Hash object; bytes or hex straight from Node.
+  const digestAs = (algorithm: HashAlgorithm, data: Uint8Array, encoding: 'buffer' | 'hex') => {
+    if (hash) return hash.call(crypto, NAMES[algorithm], data, encoding)
+    const digest = crypto.createHash(NAMES[algorithm]).update(data)
+    return encoding === 'hex' ? digest.digest('hex') : digest.digest()
+  }
   return {
     name: 'node',
     async hmac(algorithm, key, data) {
@@ -71,9 +69,9 @@ export function nodeCrypto(crypto: NodeCryptoModule): CryptoBackend {
       return mac.update(data).digest()
     },
     async digest(algorithm, data) {
-      return digestSync(algorithm, data)
+      return digestAs(algorithm, data, 'buffer') as NodeBuffer
     },
-    hexDigestSync,
+    hexDigestSync: (algorithm, data) => digestAs(algorithm, data, 'hex') as string,
     timingSafeEqual(a, b) {
       return a.length === b.length && crypto.timingSafeEqual(a, b)
     },

@@ -24,7 +24,9 @@ import {
 
 const node = loadNodeCrypto()
 if (!node) throw new Error('node:crypto must load through process.getBuiltinModule on Node 20.16+')
-const backends: CryptoBackend[] = [nodeCrypto(node), webCrypto()]
+// Also node:crypto without the one-shot `hash` (Node before 20.12), which digests through a Hash object.
+const withoutOneShotHash = nodeCrypto({ ...node, hash: undefined })
+const backends: CryptoBackend[] = [nodeCrypto(node), withoutOneShotHash, webCrypto()]
 
 const enc = (text: string) => new TextEncoder().encode(text)
 
