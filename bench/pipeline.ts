@@ -300,7 +300,8 @@ async function openResources(urls: ServiceUrls, skipped: string[]): Promise<Reso
           {
             name: 'postgres (postgres.js)',
             store: postgresStore({
-              query: (text, params) => sql.unsafe(text, params as never[]).then((rows) => ({ rows })),
+              query: (text, params) =>
+                sql.unsafe(text, params as never[], { prepare: true }).then((rows) => ({ rows })),
               table,
               createTable: false,
             }),
@@ -428,7 +429,7 @@ async function receiveToProcessed(urls: ServiceUrls, parallel: number, s: Settin
   const sql = postgres(urls.postgres, { max: 8, onnotice: () => {} })
   const receiving = postgresInbox({ query: (text, params) => pool.query(text, params as unknown[]), table })
   const working = postgresInbox({
-    query: (text, params) => sql.unsafe(text, params as never[]).then((rows) => ({ rows })),
+    query: (text, params) => sql.unsafe(text, params as never[], { prepare: true }).then((rows) => ({ rows })),
     listen: (channel, onNotify) => sql.listen(channel, onNotify),
     table,
   })

@@ -25,14 +25,14 @@ export interface PostgresInboxOptions {
   /**
    * Runs one statement with `$n` parameters and resolves with `{ rows }` (or the rows): the same
    * function as `postgresStore`'s. pg: `(text, params) => pool.query(text, params)`; postgres.js:
-   * `(text, params) => sql.unsafe(text, params).then((rows) => ({ rows }))`; PGlite:
+   * `(text, params) => sql.unsafe(text, params, { prepare: true }).then((rows) => ({ rows }))`; PGlite:
    * `(text, params) => db.query(text, params)`.
    */
   query: PostgresQuery
   /**
    * Runs a function in one transaction; needed only by workers with `transactional: true`.
    * pg Pool: `pgPoolTransaction(pool)`; postgres.js:
-   * `(work) => sql.begin((tx) => work((text, params) => tx.unsafe(text, params).then((rows) => ({ rows }))))`;
+   * `(work) => sql.begin((tx) => work((text, params) => tx.unsafe(text, params, { prepare: true }).then((rows) => ({ rows }))))`;
    * PGlite: `(work) => db.transaction((tx) => work((text, params) => tx.query(text, params)))`.
    */
   transaction?: PostgresTransaction

@@ -26,14 +26,18 @@ export interface PostgresStoreOptions {
   /**
    * Runs one statement with `$n` parameters and resolves with `{ rows }`. pg Pool or Client:
    * `(text, params) => pool.query(text, params)`; postgres.js:
-   * `(text, params) => sql.unsafe(text, params).then((rows) => ({ rows }))`; PGlite:
-   * `(text, params) => db.query(text, params)`.
+   * `(text, params) => sql.unsafe(text, params, { prepare: true }).then((rows) => ({ rows }))`; PGlite:
+   * `(text, params) => db.query(text, params)`. The store's statements are a few fixed texts, so
+   * postgres.js may prepare them: without `{ prepare: true }` it asks the server to describe every
+   * statement first, one more round trip per statement (a claim's p50 0.98 → 0.70 ms on
+   * loopback). Leave it out behind a PgBouncer in transaction mode that does not keep prepared
+   * statements.
    */
   query: PostgresQuery
   /**
    * Runs a function in one transaction; needed only by {@link PostgresStore.completeWithin} (and
    * so by `pgBossEnqueue(boss, queue, { sameTransaction: store })`). pg Pool: `pgPoolTransaction(pool)`;
-   * postgres.js: `(work) => sql.begin((tx) => work((text, params) => tx.unsafe(text, params).then((rows) => ({ rows }))))`.
+   * postgres.js: `(work) => sql.begin((tx) => work((text, params) => tx.unsafe(text, params, { prepare: true }).then((rows) => ({ rows }))))`.
    * @default undefined (completeWithin refuses)
    */
   transaction?: PostgresTransaction
@@ -151,7 +155,7 @@ CREATE INDEX IF NOT EXISTS ${index} ON ${name} (expires_at);`
  * import postgres from 'postgres'
  * import { postgresStore } from 'webhook-inbox/postgres'
  * const sql = postgres(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres')
- * const store = postgresStore({ query: (text, params) => sql.unsafe(text, params).then((rows) => ({ rows })) })
+ * const store = postgresStore({ query: (text, params) => sql.unsafe(text, params, { prepare: true }).then((rows) => ({ rows })) })
  *
  * @example
  * // PGlite (in-process, no server)
@@ -193,6 +197,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   // a partial claim is undone at once (see `claim` below). The answer `duplicate` comes only from
   // a completed row still retained in the snapshot (nobody changes one before it expires);
   // anything else is `in-flight`, so at worst the provider retries once more.
+  //
+  // The claim commits without waiting for its WAL flush (`synchronous_commit` off for this one
+  // statement's transaction): the row is visible to every other claim at once, as before, and
+  // only a PostgreSQL crash in the flush delay (about 0.6 s) can lose it, which is the same as a
+  // lease that expired early. The completion that makes a later delivery a duplicate waits for
+  // its flush as usual, and since the log is flushed in order, the lease is durable by then too.
+  // Measured on loopback (pg, one connection): the claim's p50 0.89 → 0.53 ms, p99 3.1 → 0.9 ms.
   const claimSql = `WITH live AS (
   SELECT token FROM ${name} WHERE key = ANY($1::text[]) AND expires_at > statement_timestamp()
 ), claimed AS (
@@ -206,7 +217,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM claimed)::int AS claimed,
-  EXISTS (SELECT 1 FROM live WHERE token IS NULL) AS duplicate`
+  EXISTS (SELECT 1 FROM live WHERE token IS NULL) AS duplicate,
+  set_config('synchronous_commit', 'off', true) AS synchronous_commit`
   // Token-checked on every key: all keys of one claim share one lease, so either all are still
   // held by this token or none is; the count guard keeps a partial match from changing anything.
   const completeSql = `UPDATE ${name} SET token = NULL, expires_at = statement_timestamp() + $3::bigint * interval '1 millisecond'

@@ -67,7 +67,8 @@ describe.skipIf(!hasPostgres)('postgresInbox on a PostgreSQL server', () => {
   })
 
   describe('postgres.js', () => {
-    const query: InboxQuery = (text, params = []) => sql.unsafe(text, params).then((rows) => ({ rows }))
+    const query: InboxQuery = (text, params = []) =>
+      sql.unsafe(text, params, { prepare: true }).then((rows) => ({ rows }))
     testInbox({
       name: 'postgresInbox (postgres.js, sql.begin)',
       create: () =>
@@ -75,7 +76,9 @@ describe.skipIf(!hasPostgres)('postgresInbox on a PostgreSQL server', () => {
           return postgresInbox({
             query,
             transaction: (work) =>
-              sql.begin((tx) => work((text, params) => tx.unsafe(text, params).then((rows) => ({ rows })))) as never,
+              sql.begin((tx) =>
+                work((text, params) => tx.unsafe(text, params, { prepare: true }).then((rows) => ({ rows }))),
+              ) as never,
             listen: (channel, onNotify) => sql.listen(channel, onNotify),
             table,
           })

@@ -73,7 +73,7 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
       name: 'postgresStore (postgres.js)',
       create: () =>
         postgresStore({
-          query: (text, params) => sql.unsafe(text, params).then((rows) => ({ rows })),
+          query: (text, params) => sql.unsafe(text, params, { prepare: true }).then((rows) => ({ rows })),
           table: name,
         }),
       shortMs: 250,
@@ -120,6 +120,33 @@ describe.skipIf(!hasPostgres)('postgresStore', () => {
     )
     expect(done.rows[0].token).toBe(null)
     expect(Number(done.rows[0].ms)).toBeGreaterThan(3_500_000)
+  })
+
+  it('commits a claim without waiting for its WAL flush, in that statement’s transaction only; a completion waits for its flush', async () => {
+    const name = table('flush')
+    // One connection, so that an explicit transaction shows what each statement set in it.
+    const connection = new pg.Client({ connectionString: databaseUrl() })
+    await connection.connect()
+    const setting = async () => (await connection.query('SHOW synchronous_commit')).rows[0].synchronous_commit as string
+    try {
+      const store = postgresStore({ query: (text, params) => connection.query(text, params), table: name })
+      const sessionDefault = await setting()
+      expect(sessionDefault).not.toBe('off')
+      await connection.query('BEGIN')
+      const claim = await store.claim(['stripe:evt_flush'], { leaseMs: 60_000 })
+      if (claim.state !== 'claimed') throw new Error('expected a claim')
+      expect(await setting()).toBe('off')
+      await connection.query('COMMIT')
+      // A local setting ends with its transaction: the connection is as it was.
+      expect(await setting()).toBe(sessionDefault)
+      await connection.query('BEGIN')
+      expect(await store.complete(['stripe:evt_flush'], claim.token, { retentionMs: 60_000 })).toBe(true)
+      expect(await setting()).toBe(sessionDefault)
+      await connection.query('COMMIT')
+      expect((await store.claim(['stripe:evt_flush'], { leaseMs: 60_000 })).state).toBe('duplicate')
+    } finally {
+      await connection.end()
+    }
   })
 
   it('reclaims a row whose expiry the database clock has passed', async () => {
