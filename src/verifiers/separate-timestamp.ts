@@ -9,7 +9,6 @@ import {
   fail,
   HASHES,
   type HmacAlgorithm,
-  joinedOnFirstRead,
   matchingKeyIndex,
   parseInteger,
   RAW_BODY_HINT,
@@ -19,6 +18,7 @@ import {
   type SignatureEncoding,
   secretList,
   type ToleranceOptions,
+  withJoinedSignedMaterial,
 } from './shared.js'
 
 /** How the timestamp header is written. */
@@ -151,16 +151,8 @@ export async function verifySeparateTimestamp(
   const body = bodyBytes(options.payload)
   const matched = matchingKeyIndex(options.algorithm ?? 'sha256', keys, body, [candidate], base)
   const keyIndex = typeof matched === 'number' ? matched : await matched
-  const joined = joinedOnFirstRead(base, body)
   return keyIndex >= 0
-    ? {
-        ok: true,
-        timestamp: timestampMs,
-        get signedMaterial() {
-          return joined()
-        },
-        keyIndex,
-      }
+    ? withJoinedSignedMaterial({ ok: true as const, timestamp: timestampMs, keyIndex }, base, body)
     : fail('invalid_signature', `the signature does not match. ${RAW_BODY_HINT}`, provider)
 }
 

@@ -10,7 +10,6 @@ import {
   HASHES,
   type HmacAlgorithm,
   hmacMatches,
-  joinedOnFirstRead,
   MAX_SIGNATURE_ENTRIES,
   parseInteger,
   RAW_BODY_HINT,
@@ -21,6 +20,7 @@ import {
   secretList,
   type ToleranceOptions,
   tooManySignatures,
+  withJoinedSignedMaterial,
 } from './shared.js'
 
 /** The shape of a Stripe-style `key=value` signature header. Defaults are Stripe's. */
@@ -126,15 +126,8 @@ export async function verifyTimestampedHeader(
   const body = bodyBytes(options.payload)
   const matched = hmacMatches(algorithm, keys, body, candidates, prefix)
   const ok = typeof matched === 'boolean' ? matched : await matched
-  const joined = joinedOnFirstRead(prefix, body)
   return ok
-    ? {
-        ok: true,
-        timestamp: timestampMs,
-        get signedMaterial() {
-          return joined()
-        },
-      }
+    ? withJoinedSignedMaterial({ ok: true as const, timestamp: timestampMs }, prefix, body)
     : fail('invalid_signature', `no signature in the header matches. ${RAW_BODY_HINT}`, provider)
 }
 

@@ -7,7 +7,6 @@ import {
   fail,
   HASHES,
   hmacMatches,
-  joinedOnFirstRead,
   parseInteger,
   RAW_BODY_HINT,
   type SchemeResult,
@@ -15,6 +14,7 @@ import {
   type Secrets,
   secretList,
   type ToleranceOptions,
+  withJoinedSignedMaterial,
 } from './shared.js'
 
 /** Form fields as Twilio signs them: a repeated field is a list of its values. */
@@ -297,13 +297,7 @@ export async function verifyTwilio(options: TwilioSchemeOptions): Promise<Scheme
       return fail('invalid_signature', `the body does not match the URL's bodySHA256. ${RAW_BODY_HINT}`, provider)
     }
   }
-  const joined = joinedOnFirstRead(signedUrl, fields)
-  return {
-    ok: true,
-    get signedMaterial() {
-      return joined()
-    },
-  }
+  return withJoinedSignedMaterial({ ok: true as const }, signedUrl, fields)
 }
 
 /** Signs like Twilio (the inverse of {@link verifyTwilio}), for tests. Returns the header value. */
