@@ -197,10 +197,17 @@ export function hmacMatches(
 // The parts a scheme's `signedMaterial` is joined from, on the result it reported.
 const SIGNED_PARTS = Symbol('webhook-inbox.signed-parts')
 
-interface SignedParts {
-  readonly prefix: Uint8Array
-  readonly body: Uint8Array
-  joined: Uint8Array | undefined
+class SignedParts {
+  joined: Uint8Array | undefined = undefined
+  constructor(
+    readonly prefix: Uint8Array,
+    readonly body: Uint8Array,
+  ) {}
+  // A result printed with console.log or util.inspect shows neither the signed bytes nor the
+  // payload they hold (the slot is enumerable: defining it otherwise cost more than it saves).
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[signed parts]'
+  }
 }
 
 // One getter for every result, reading the parts from the result it is called on: a getter
@@ -226,7 +233,7 @@ export function withJoinedSignedMaterial<R extends object>(
   body: Uint8Array,
 ): R & { readonly signedMaterial: Uint8Array } {
   // Assigned rather than defined: a descriptor per result cost more than the getter saves.
-  ;(result as { [SIGNED_PARTS]?: SignedParts })[SIGNED_PARTS] = { prefix, body, joined: undefined }
+  ;(result as { [SIGNED_PARTS]?: SignedParts })[SIGNED_PARTS] = new SignedParts(prefix, body)
   return Object.defineProperty(result, 'signedMaterial', SIGNED_MATERIAL) as R & { readonly signedMaterial: Uint8Array }
 }
 

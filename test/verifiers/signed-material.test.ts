@@ -1,5 +1,6 @@
 // The bytes a timestamped scheme reports as `signedMaterial` (hashed into the fallback id and the
 // `sig:` dedupe key): the signed prefix and the body as one buffer, made on the first read only.
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
   signSeparateTimestamp,
@@ -24,6 +25,9 @@ function checkMaterial(result: { ok: boolean; signedMaterial?: Uint8Array }, exp
   const copy = { ...result }
   expect(copy.signedMaterial).toBe(first)
   expect(Object.getOwnPropertyDescriptor(copy, 'signedMaterial')?.value).toBe(first)
+  // Printing the result (a user's console.log while debugging) does not show the signed bytes.
+  expect(inspect(result, { depth: 5 })).not.toContain(inspect(first).slice(0, 40))
+  expect(inspect(result, { depth: 5 })).toContain('[signed parts]')
 }
 
 describe('signedMaterial of the timestamped schemes', () => {
