@@ -28,9 +28,11 @@ export interface CryptoBackend {
   verifyEd25519(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>
   /**
    * ECDSA P-256 / SHA-256 check. `publicKey` is SPKI DER, `signature` is DER (as SendGrid sends it)
-   * or raw r||s (64 bytes, as JWS uses it). `false` for anything malformed.
+   * or raw r||s (64 bytes, as JWS uses it). `false` for anything malformed. `prefix`, when given,
+   * is what was signed before `data`, as if the two were one buffer: `node:crypto` hashes them one
+   * after the other instead of copying them together.
    */
-  verifyEcdsaP256(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array): Promise<boolean>
+  verifyEcdsaP256(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array, prefix?: Uint8Array): Promise<boolean>
   /**
    * RSASSA-PKCS1-v1_5 check. `publicKey` is SPKI DER. `false` for anything malformed.
    */

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from './compare.js'
 import { derToRawEcdsa } from './der.js'
+import { concatBytes } from './encoding.js'
 import { publicKeyCache } from './key-cache.js'
 import type { CryptoBackend, HashAlgorithm } from './types.js'
 
@@ -66,12 +67,14 @@ export function webCrypto(subtle: Subtle = globalThis.crypto.subtle): CryptoBack
         return false
       }
     },
-    async verifyEcdsaP256(publicKeyBytes, signature, data) {
+    async verifyEcdsaP256(publicKeyBytes, signature, data, prefix) {
       try {
         const raw = signature.length === 64 ? signature : derToRawEcdsa(signature)
         if (!raw) return false
         const key = await publicKey('p256', 'spki', publicKeyBytes, { name: 'ECDSA', namedCurve: 'P-256' })
-        return await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, buffer(raw), buffer(data))
+        // Web Crypto takes one buffer.
+        const signed = prefix ? concatBytes(prefix, data) : data
+        return await subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, buffer(raw), buffer(signed))
       } catch {
         return false
       }

@@ -1,5 +1,5 @@
 import { derToRawEcdsa } from '../crypto/der.js'
-import { concatBytes, fromBase64, utf8 } from '../crypto/encoding.js'
+import { fromBase64, utf8 } from '../crypto/encoding.js'
 import { getCrypto } from '../crypto/index.js'
 import { configInvariant } from '../errors.js'
 import { bodyBytes } from '../request.js'
@@ -12,6 +12,7 @@ import {
   RAW_BODY_HINT,
   type SchemeResult,
   type ToleranceOptions,
+  withJoinedSignedMaterial,
 } from './shared.js'
 
 /** An ECDSA P-256 public key: base64 SPKI DER (as SendGrid shows it), a PEM `PUBLIC KEY`, or DER bytes. */
@@ -130,14 +131,16 @@ export async function verifyTimestampedEcdsa(
   if (!signature || signature.length < 8 || signature.length > 72 || !derToRawEcdsa(signature)) {
     return fail('malformed_signature', 'the signature is not a base64 DER ECDSA signature.', provider)
   }
-  const message = concatBytes(utf8(options.timestamp as string), bodyBytes(options.payload))
+  // The timestamp is signed before the body: passed as a prefix, so the body is not copied.
+  const prefix = utf8(options.timestamp as string)
+  const body = bodyBytes(options.payload)
   const crypto = getCrypto()
   let ok = false
   for (const key of options.publicKey) {
-    if (await crypto.verifyEcdsaP256(key, signature, message)) ok = true
+    if (await crypto.verifyEcdsaP256(key, signature, body, prefix)) ok = true
   }
   if (!ok) return fail('invalid_signature', `the ECDSA signature does not match. ${RAW_BODY_HINT}`, provider)
   const timestamp = seconds * 1000
   const stale = checkTimestamp(timestamp, options.now, options.toleranceMs ?? 300_000, provider)
-  return stale ?? { ok: true, timestamp, signedMaterial: message }
+  return stale ?? withJoinedSignedMaterial({ ok: true as const, timestamp }, prefix, body)
 }

@@ -118,6 +118,39 @@ describe.each(backends.map((b) => [b.name, b] as const))('crypto back end: %s', 
     expect(await crypto.verifyEcdsaP256(spki, new Uint8Array([0x30, 0x02, 0x02, 0x00]), data)).toBe(false)
   })
 
+  it('verifies ECDSA P-256 over a prefix and data as if they were one buffer, on views with offsets', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }))
+    const whole = enc('xx1600112502[{"event":"dropped"}]\r\nyy').subarray(2, -2)
+    const der = new Uint8Array(nodeSign('sha256', whole, privateKey))
+    const raw = new Uint8Array(nodeSign('sha256', whole, { key: privateKey, dsaEncoding: 'ieee-p1363' }))
+    for (const split of [0, 1, 10, whole.length]) {
+      const [prefix, data] = [whole.subarray(0, split), whole.subarray(split)]
+      expect(await crypto.verifyEcdsaP256(spki, der, data, prefix), `split ${split}`).toBe(true)
+      expect(await crypto.verifyEcdsaP256(spki, raw, data, prefix), `split ${split}`).toBe(true)
+    }
+    // The prefix is signed too: another one, or none, does not verify.
+    expect(await crypto.verifyEcdsaP256(spki, der, whole.subarray(10), enc('1600112503'))).toBe(false)
+    expect(await crypto.verifyEcdsaP256(spki, der, whole.subarray(10))).toBe(false)
+    expect(await crypto.verifyEcdsaP256(spki, der, whole.subarray(10), whole.subarray(0, 9))).toBe(false)
+  })
+
+  it('verifies ECDSA P-256 over a prefix and a body large enough to be streamed (node:crypto from 32 KiB)', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }))
+    const prefix = enc('1600112502')
+    const body = enc(`[${'{"event":"delivered"},'.repeat(3000)}{}]`)
+    expect(body.length).toBeGreaterThan(64 * 1024)
+    const whole = new Uint8Array([...prefix, ...body])
+    const der = new Uint8Array(nodeSign('sha256', whole, privateKey))
+    expect(await crypto.verifyEcdsaP256(spki, der, body, prefix)).toBe(true)
+    expect(await crypto.verifyEcdsaP256(spki, der, whole)).toBe(true)
+    const tampered = body.slice()
+    tampered[body.length - 5] = (tampered[body.length - 5] as number) ^ 1
+    expect(await crypto.verifyEcdsaP256(spki, der, tampered, prefix)).toBe(false)
+    expect(await crypto.verifyEcdsaP256(spki, der, body, enc('1600112503'))).toBe(false)
+  })
+
   it('verifies the SendGrid known-answer ECDSA vector', async () => {
     const key = fromBase64(
       'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==',

@@ -1,12 +1,15 @@
 // The bytes a timestamped scheme reports as `signedMaterial` (hashed into the fallback id and the
 // `sig:` dedupe key): the signed prefix and the body as one buffer, made on the first read only.
+import { generateKeyPairSync, sign as nodeSign } from 'node:crypto'
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
+  ecdsaP256PublicKeys,
   signSeparateTimestamp,
   signTimestampedHeader,
   signTwilio,
   verifySeparateTimestamp,
+  verifyTimestampedEcdsa,
   verifyTimestampedHeader,
   verifyTwilio,
 } from '../../src/verifiers/index.js'
@@ -51,6 +54,16 @@ describe('signedMaterial of the timestamped schemes', () => {
     }
     // Read in the other order than made: each result joins its own parts.
     for (const { payload, result } of results.reverse()) checkMaterial(result, `v0:${timestamp}:${payload}`)
+  })
+
+  it('verifyTimestampedEcdsa: the timestamp header as sent and the body', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const payload = '[{"event":"delivered","sg_event_id":"sg_1"}]\r\n'
+    const timestamp = String(NOW / 1000)
+    const signature = nodeSign('sha256', Buffer.from(timestamp + payload), privateKey).toString('base64')
+    const keys = ecdsaP256PublicKeys(publicKey.export({ format: 'der', type: 'spki' }).toString('base64'))
+    const result = await verifyTimestampedEcdsa({ payload, signature, timestamp, publicKey: keys, now: NOW })
+    checkMaterial(result, timestamp + payload)
   })
 
   it('verifyTwilio: the URL and the sorted fields', async () => {
