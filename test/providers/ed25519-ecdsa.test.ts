@@ -282,6 +282,26 @@ describe('sendgrid', () => {
     }
   })
 
+  it('types a batch by its one event type, `batch` when any event differs or there is none, `` when none names one', async () => {
+    const pair = sendgridKeys[0] as { privateKey: string; publicBase64: string }
+    const provider = sendgrid({ publicKey: pair.publicBase64 })
+    const typeOf = async (events: object[]) => {
+      const result = await provider.verify(
+        await signSendGridRequest({ privateKey: pair.privateKey, now: NOW, body: JSON.stringify(events) }),
+        { now: NOW },
+      )
+      if (!result.ok) throw result.error
+      return result.type
+    }
+    const open = (id: string) => ({ sg_event_id: id, event: 'open' })
+    expect(await typeOf([open('1'), open('2'), open('3')])).toBe('open')
+    expect(await typeOf([open('1'), open('2'), { sg_event_id: '3', event: 'click' }])).toBe('batch')
+    expect(await typeOf([{ sg_event_id: '1', event: 'click' }, open('2'), open('3')])).toBe('batch')
+    expect(await typeOf([open('1'), { sg_event_id: '2' }])).toBe('batch')
+    expect(await typeOf([{ sg_event_id: '1' }, { sg_event_id: '2', event: null }])).toBe('')
+    expect(await typeOf([])).toBe('batch')
+  })
+
   it('gives a batch one id that does not depend on event order or timestamp, and refuses non-P-256 keys at setup', async () => {
     const pair = sendgridKeys[0] as { privateKey: string; publicBase64: string }
     const provider = sendgrid({ publicKey: pair.publicBase64 })
