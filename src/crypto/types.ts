@@ -29,8 +29,9 @@ export interface CryptoBackend {
   /**
    * ECDSA P-256 / SHA-256 check. `publicKey` is SPKI DER, `signature` is DER (as SendGrid sends it)
    * or raw r||s (64 bytes, as JWS uses it). `false` for anything malformed. `prefix`, when given,
-   * is what was signed before `data`, as if the two were one buffer: `node:crypto` hashes them one
-   * after the other instead of copying them together.
+   * is what was signed before `data`, as if the two were one buffer: `node:crypto` streams them
+   * one after the other into one `Verify` from 32 KiB of `data` (below that it copies them
+   * together, which costs less than the `Verify` object); Web Crypto always copies.
    */
   verifyEcdsaP256(publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array, prefix?: Uint8Array): Promise<boolean>
   /**
